@@ -1,0 +1,54 @@
+"""ID numbers (GB 11643-1999) and names, judged as domain.md says: by the check
+character, a real birth date and the sex digit; any region code is accepted
+(python-stdnum's full validation rejects real numbers from newer districts)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from stdnum.cn import ric
+
+
+def check(number: str, printed_sex: str | None) -> dict[str, bool]:
+    number = number.strip().upper()
+    shape = bool(re.fullmatch(r"\d{17}[\dX]", number))
+    check_ok = shape and ric.calc_check_digit(number[:17]) == number[17]
+    birth_ok = shape and _birth(number) is not None
+    sex_ok = shape and (printed_sex is None or printed_sex == sex_of(number))
+    return {"valid": check_ok and birth_ok and sex_ok, "check_ok": check_ok,
+            "birth_ok": birth_ok, "sex_ok": sex_ok}
+
+
+def _birth(number: str) -> date | None:
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+    return born if date(1900, 1, 1) <= born <= date.today() else None
+
+
+def sex_of(number: str) -> str:
+    return "男" if int(number[16]) % 2 else "女"
+
+
+def mask(number: str) -> str:
+    return number[:6] + "*" * max(0, len(number) - 10) + number[-4:] if len(number) > 10 else "***"
+
+
+def days_valid_after(valid_until: str, on: date) -> int | None:
+    """Days the card stays valid after ``on`` (negative: expired); 长期 is for life."""
+    if "长期" in valid_until:
+        return 36500
+    try:
+        return (date.fromisoformat(valid_until[:10]) - on).days
+    except ValueError:
+        return None
+
+
+def normal_name(name: str) -> str:
+    return re.sub(r"[\s·•.．,，:：]", "", name)
+
+
+def same_name(a: str, b: str) -> bool:
+    return normal_name(a) == normal_name(b)
