@@ -19,6 +19,7 @@ from . import identity
 from . import statement as stmt
 from .application import Application
 from .evidence import Evidence, of_application, of_document, of_field
+from .masking import mask_id_number
 from .payment import monthly_payment
 from .rulebook import RuleBook
 
@@ -124,7 +125,7 @@ def _identity(facts: FactSet, app: Application, docs: list[ReadDocument]) -> Non
     backs = [d for d in docs if d.kind is DocumentKind.ID_CARD_BACK and d.value("valid_until")]
     number = identity.check(app.applicant.id_number, None)
     facts.add("id_number", "id_number:application",
-              [of_application("applicant.id_number", identity.mask(app.applicant.id_number))],
+              [of_application("applicant.id_number", mask_id_number(app.applicant.id_number))],
               source="申请表 / application", **number)
     for i, doc in enumerate(fronts):
         read = doc.fields.get("id_number")

@@ -32,10 +32,6 @@ def sex_of(number: str) -> str:
     return "男" if int(number[16]) % 2 else "女"
 
 
-def mask(number: str) -> str:
-    return number[:6] + "*" * max(0, len(number) - 10) + number[-4:] if len(number) > 10 else "***"
-
-
 def days_valid_after(valid_until: str, on: date) -> int | None:
     """Days the card stays valid after ``on`` (negative: expired); 长期 is for life."""
     if "长期" in valid_until:

@@ -1,0 +1,92 @@
+"""Benchmarks that print figures (never asserted by tests).
+
+``prereview bench accuracy``: generate a corpus with ground truth (samples/),
+read every file, and print per document kind, degradation and field how often
+the value read equals the truth, how often the kind was right, statement rows
+read right, and seconds per page.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+import ocr
+
+ROW_FIELDS = ("date", "summary", "amount", "balance", "counterparty")
+
+
+def accuracy(count: int, seed: int, corpus: Path | None, console: Console) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = corpus or Path(tmp)
+        if corpus is None:
+            subprocess.run([sys.executable, "-m", "samples", "documents", "--out", str(root),
+                            "--count", str(count), "--seed", str(seed)], check=True)
+        truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
+        items = truth if isinstance(truth, list) else truth.get("documents", [])
+        tally = _Tally()
+        for item in items:
+            data = (root / item["file"]).read_bytes()
+            started = time.perf_counter()
+            doc = ocr.read_file(Path(item["file"]).name, data)
+            tally.add(item, doc, time.perf_counter() - started)
+    return tally.print(console)
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.fields: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+        self.kind_right: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        self.rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.seconds: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+    def add(self, item: dict[str, Any], doc: ocr.ReadDocument, seconds: float) -> None:
+        key = (item["kind"], item.get("degradation", "?"))
+        self.kind_right[key].append(doc.kind.value == item["kind"])
+        for name, value in item.get("fields", {}).items():
+            if value not in (None, ""):
+                self.fields[(*key, name)].append(doc.value(name) == str(value))
+        truth_rows = item.get("rows") or []
+        if truth_rows:
+            got = [tuple(getattr(r, f) for f in ROW_FIELDS) for r in doc.rows]
+            want = [tuple(str(r[f]) for f in ROW_FIELDS) for r in truth_rows]
+            right = sum(1 for i, w in enumerate(want) if i < len(got) and got[i] == w)
+            self.rows[key][0] += right
+            self.rows[key][1] += len(want)
+        self.seconds[key][0] += seconds
+        self.seconds[key][1] += max(1, len(doc.pages))
+
+    def print(self, console: Console) -> dict[str, Any]:
+        summary = Table("kind", "degradation", "files", "kind right", "rows right", "s/page")
+        figures: dict[str, Any] = {"kinds": {}, "fields": {}}
+        for key in sorted(self.kind_right):
+            right = self.kind_right[key]
+            rows = self.rows.get(key, [0, 0])
+            secs = self.seconds[key]
+            summary.add_row(*key, str(len(right)), _pct(sum(right), len(right)),
+                            _pct(rows[0], rows[1]) if rows[1] else "-",
+                            f"{secs[0] / secs[1]:.2f}")
+            figures["kinds"]["/".join(key)] = {
+                "files": len(right), "kind_accuracy": sum(right) / len(right),
+                "rows_right": rows[0], "rows": rows[1], "seconds_per_page": secs[0] / secs[1]}
+        console.print(summary)
+        detail = Table("kind", "degradation", "field", "exact", "n")
+        for key in sorted(self.fields):
+            hits = self.fields[key]
+            detail.add_row(*key, _pct(sum(hits), len(hits)), str(len(hits)))
+            figures["fields"]["/".join(key)] = sum(hits) / len(hits)
+        console.print(detail)
+        return figures
+
+
+def _pct(right: int, total: int) -> str:
+    return f"{100 * right / total:.1f}%" if total else "-"

@@ -1,0 +1,183 @@
+"""The command line: ``prereview verify CASE_DIR``, ``prereview rules validate``, …"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from engine.report import render_report
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from engine.errors import InvalidRuleSet, PrereviewError
+from engine.pipeline import CaseResult, verify_case_dir
+from engine.rulebook import DEFAULT_RULES_DIR, load_rulebook
+from engine.scenarios import run_scenarios
+
+from .services import build_services
+
+app = typer.Typer(help="prereview: loan pre-review (贷款预审) from the command line.",
+                  no_args_is_help=True, add_completion=False)
+rules_app = typer.Typer(help="Check rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+out = Console()
+err = Console(stderr=True)
+
+VERDICT_STYLE = {"pass": "bold green", "conditional": "bold yellow", "reject": "bold red"}
+VERDICT_LABEL = {"pass": "通过 pass", "conditional": "有条件通过 conditional pass",
+                 "reject": "拒绝 reject"}
+
+
+@app.command()
+def verify(
+    case_dir: Annotated[Path, typer.Argument(help="folder with case.json and the files")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the verdict JSON")] = False,
+    report: Annotated[Path | None, typer.Option(help="also write the HTML report here")] = None,
+) -> None:
+    """Pre-review one case folder and print the verdict (exit 0 for any verdict)."""
+    try:
+        services = build_services()
+        result = _run_with_progress(case_dir, services, show=not as_json and err.is_terminal)
+    except PrereviewError as error:
+        err.print(f"[bold red]error[/] [{error.code}] {error.message}")
+        raise typer.Exit(error.exit_code) from None
+    if report:
+        write_report(result, report)
+    if as_json:
+        sys.stdout.write(json.dumps(result.verdict, ensure_ascii=False, indent=2) + "\n")
+    else:
+        print_verdict(result.verdict)
+        if report:
+            out.print(f"report: {report}")
+
+
+def _run_with_progress(case_dir: Path, services: Any, show: bool) -> CaseResult:
+    if not show:
+        return verify_case_dir(case_dir, services.rules, services.registry, services.store)
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+               "{task.total}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                label = {"read": "读取文件 reading files", "evaluate": "规则评估 evaluating"}
+                tasks[stage] = bar.add_task(label.get(stage, stage), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        return verify_case_dir(case_dir, services.rules, services.registry, services.store,
+                               progress)
+
+
+def write_report(result: CaseResult, path: Path) -> None:
+    pages = {d.file: [p.image for p in d.pages] for d in result.documents}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_report(result.verdict, pages), encoding="utf-8")
+
+
+def print_verdict(verdict: dict[str, Any]) -> None:
+    kind = verdict["verdict"]
+    out.print(f"case {verdict['case_id']}: [{VERDICT_STYLE[kind]}]{VERDICT_LABEL[kind]}[/]")
+    if verdict["findings"]:
+        table = Table("severity", "code", "message", "rule", show_lines=False)
+        for f in verdict["findings"]:
+            table.add_row(f["severity"], f["code"], f["message"], f["rule"]["id"])
+        out.print(table)
+    figures = {k: v for k, v in verdict["figures"].items() if v is not None}
+    out.print("figures: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+    skipped = [c["check"] for c in verdict["checks"] if c["status"] == "not_evaluated"]
+    if skipped:
+        out.print("not evaluated: " + ", ".join(skipped))
+    rs = verdict["ruleset"]
+    out.print(f"rule set {rs['name']} {rs['version']} sha256 {rs['sha256'][:12]}")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="where cases and reports go")] = Path(
+        ".var/demo"),
+    seed: Annotated[int, typer.Option(help="seed of the generated applicants")] = 7,
+) -> None:
+    """Generate sample cases, verify them, print the verdicts and write the reports."""
+    from samples.cases import build_case
+
+    try:
+        services = build_services()
+    except PrereviewError as error:
+        err.print(f"[bold red]error[/] [{error.code}] {error.message}")
+        raise typer.Exit(error.exit_code) from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for scenario in ("clean", "balance_broken"):
+        case_dir = build_case(scenario, seed, out_dir / "cases")
+        out.rule(f"{scenario}: {case_dir}")
+        result = _run_with_progress(case_dir, services, show=err.is_terminal)
+        report = out_dir / f"report-{scenario}.html"
+        write_report(result, report)
+        print_verdict(result.verdict)
+        out.print(f"report: {report.resolve()}")
+
+
+@app.command("bench")
+def bench(
+    what: Annotated[str, typer.Argument(help="accuracy")] = "accuracy",
+    count: Annotated[int, typer.Option(help="documents per kind and degradation")] = 5,
+    seed: Annotated[int, typer.Option(help="seed of the corpus (held back from tuning)")] = 2026,
+    corpus: Annotated[Path | None, typer.Option(help="an existing corpus with truth.json")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write figures here")] = None,
+) -> None:
+    """Print reading accuracy per kind, degradation and field, and seconds per page."""
+    from .bench import accuracy
+
+    if what != "accuracy":
+        err.print(f"unknown bench {what!r}: try accuracy")
+        raise typer.Exit(2)
+    figures = accuracy(count, seed, corpus, out)
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+@rules_app.command("validate")
+def rules_validate(
+    directory: Annotated[Path, typer.Argument(help="rule directory")] = DEFAULT_RULES_DIR,
+) -> None:
+    """Validate rule files: schema, facts and fields, expressions, cycles."""
+    try:
+        book = load_rulebook(directory)
+    except InvalidRuleSet as error:
+        for problem in error.problems:
+            err.print(f"{directory}/{problem}")
+        err.print(f"[bold red]{len(error.problems)} problem(s)[/]: the rule set cannot go live")
+        raise typer.Exit(error.exit_code) from None
+    out.print(f"[green]valid[/]: {book.name} {book.version}, {len(book.rules)} rules, "
+              f"sha256 {book.sha256}")
+
+
+@rules_app.command("test")
+def rules_test(
+    directory: Annotated[Path, typer.Argument(help="rule directory")] = DEFAULT_RULES_DIR,
+) -> None:
+    """Run the scenario tests in DIR/tests/*.yaml against the rules in DIR."""
+    try:
+        book = load_rulebook(directory)
+    except InvalidRuleSet as error:
+        for problem in error.problems:
+            err.print(f"{directory}/{problem}")
+        raise typer.Exit(error.exit_code) from None
+    results = run_scenarios(book, directory / "tests")
+    for result in results:
+        mark = "[green]ok[/]  " if result.passed else "[red]FAIL[/]"
+        out.print(f"{mark} {result.file}: {result.name}")
+        for problem in result.problems:
+            out.print(f"       {problem}")
+    failed = sum(not r.passed for r in results)
+    out.print(f"{len(results) - failed} passed, {failed} failed")
+    if failed or not results:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()
