@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
-from engine.report import render_report
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from engine.errors import InvalidRuleSet, PrereviewError
 from engine.pipeline import CaseResult, verify_case_dir
+from engine.report import render_report
 from engine.rulebook import DEFAULT_RULES_DIR, load_rulebook
 from engine.scenarios import run_scenarios
 
@@ -32,6 +32,12 @@ VERDICT_LABEL = {"pass": "通过 pass", "conditional": "有条件通过 conditio
                  "reject": "拒绝 reject"}
 
 
+def fail(error: PrereviewError) -> NoReturn:
+    """Say what went wrong (plain text: codes in brackets are not markup) and exit."""
+    typer.echo(f"error [{error.code}] {error.message}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
 @app.command()
 def verify(
     case_dir: Annotated[Path, typer.Argument(help="folder with case.json and the files")],
@@ -43,8 +49,7 @@ def verify(
         services = build_services()
         result = _run_with_progress(case_dir, services, show=not as_json and err.is_terminal)
     except PrereviewError as error:
-        err.print(f"[bold red]error[/] [{error.code}] {error.message}")
-        raise typer.Exit(error.exit_code) from None
+        fail(error)
     if report:
         write_report(result, report)
     if as_json:
@@ -108,8 +113,7 @@ def demo(
     try:
         services = build_services()
     except PrereviewError as error:
-        err.print(f"[bold red]error[/] [{error.code}] {error.message}")
-        raise typer.Exit(error.exit_code) from None
+        fail(error)
     out_dir.mkdir(parents=True, exist_ok=True)
     for scenario in ("clean", "balance_broken"):
         case_dir = build_case(scenario, seed, out_dir / "cases")
@@ -149,7 +153,7 @@ def rules_validate(
         book = load_rulebook(directory)
     except InvalidRuleSet as error:
         for problem in error.problems:
-            err.print(f"{directory}/{problem}")
+            typer.echo(f"{directory}/{problem}", err=True)
         err.print(f"[bold red]{len(error.problems)} problem(s)[/]: the rule set cannot go live")
         raise typer.Exit(error.exit_code) from None
     out.print(f"[green]valid[/]: {book.name} {book.version}, {len(book.rules)} rules, "
@@ -165,7 +169,7 @@ def rules_test(
         book = load_rulebook(directory)
     except InvalidRuleSet as error:
         for problem in error.problems:
-            err.print(f"{directory}/{problem}")
+            typer.echo(f"{directory}/{problem}", err=True)
         raise typer.Exit(error.exit_code) from None
     results = run_scenarios(book, directory / "tests")
     for result in results:
