@@ -1,0 +1,1 @@
+"""Renderers: ground-truth values in, images (and PDFs) out."""
