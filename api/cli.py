@@ -171,7 +171,10 @@ def rules_test(
         for problem in error.problems:
             typer.echo(f"{directory}/{problem}", err=True)
         raise typer.Exit(error.exit_code) from None
-    results = run_scenarios(book, directory / "tests")
+    try:
+        results = run_scenarios(book, directory / "tests")
+    except PrereviewError as error:
+        fail(error)
     for result in results:
         mark = "[green]ok[/]  " if result.passed else "[red]FAIL[/]"
         out.print(f"{mark} {result.file}: {result.name}")

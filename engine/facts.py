@@ -144,7 +144,8 @@ def _identity(facts: FactSet, app: Application, docs: list[ReadDocument]) -> Non
         if name_field and name:
             facts.add("name_check", f"name_check:{i}", of_field(doc, name_field),
                       document=doc.kind.value, file=doc.file,
-                      matches=identity.same_name(name, app.applicant.name))
+                      matches=identity.same_name(name, app.applicant.name),
+                      confidence=_confidence(doc, name_field))
 
 
 def _income(facts: FactSet, docs: list[ReadDocument]) -> None:
@@ -158,17 +159,20 @@ def _income(facts: FactSet, docs: list[ReadDocument]) -> None:
             evidence = [e for n in ("gross_pay", *DEDUCTIONS, "net_pay")
                         for e in of_field(slip, n)]
             facts.add("pay_slip", f"pay_slip:{i}", evidence, gross_pay=gross,
-                      deductions=round(deductions, 2), net_pay=net)
+                      deductions=round(deductions, 2), net_pay=net,
+                      confidence=_confidence(slip, "gross_pay", *DEDUCTIONS, "net_pay"))
     if slips:
         amounts = [stmt.money(s.value("net_pay")) or 0.0 for s in slips]
         evidence = [e for s in slips for e in of_field(s, "net_pay")]
         facts.add("declared_income", "declared_income", evidence,
                   amount=round(sum(amounts) / len(amounts), 2), source="pay_slip",
-                  file=slips[0].file)
+                  file=slips[0].file,
+                  confidence=min(_confidence(s, "net_pay") for s in slips))
     elif certs:
         amount = stmt.money(certs[0].value("monthly_income")) or 0.0
         facts.add("declared_income", "declared_income", of_field(certs[0], "monthly_income"),
-                  amount=amount, source="income_certificate", file=certs[0].file)
+                  amount=amount, source="income_certificate", file=certs[0].file,
+                  confidence=_confidence(certs[0], "monthly_income"))
 
 
 def _statement(facts: FactSet, app: Application, docs: list[ReadDocument]) -> None:
@@ -236,10 +240,17 @@ def _property(facts: FactSet, app: Application, docs: list[ReadDocument]) -> Non
               co_ownership=share or "未注明", owner_count=len(owners),
               borrower_is_owner=any(is_borrower),
               encumbered=bool(re.search(r"抵押(?!.{0,4}(已注销|已解除))", remarks)),
-              seized="查封" in remarks and "解封" not in remarks)
+              seized="查封" in remarks and "解封" not in remarks,
+              owners_confidence=_confidence(doc, "owners"))
     for i, borrower in enumerate(is_borrower):
         facts.add("property_owner", f"property_owner:{i}", of_field(doc, "owners"),
                   is_borrower=borrower)
+
+
+def _confidence(doc: ReadDocument, *names: str) -> float:
+    """The lowest confidence among the fields read (fields not printed do not count)."""
+    found = [doc.fields[n].confidence for n in names if n in doc.fields]
+    return round(min(found), 3) if found else 0.0
 
 
 def _pdf(facts: FactSet, docs: list[ReadDocument], book: RuleBook) -> None:

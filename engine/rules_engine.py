@@ -115,6 +115,7 @@ def evaluate_facts(book: RuleBook, facts: list[dict[str, Any]], product: str,
                    on: date) -> tuple[list[dict[str, Any]], list[Firing]]:
     """Run the rules over one case's facts; return every fact at rest (given and
     derived) and the firings, in order."""
+    _check_facts(book, facts)
     name = ensure_registered(book)
     host = _host()
     sid = uuid.uuid4().hex
@@ -136,6 +137,22 @@ def evaluate_facts(book: RuleBook, facts: list[dict[str, Any]], product: str,
     if run.errors:
         raise RuleEngineFailure("a rule action failed: " + "; ".join(run.errors))
     return [{k: v for k, v in f.items() if k != "sid"} for f in final], run.firings
+
+
+def _check_facts(book: RuleBook, facts: list[dict[str, Any]]) -> None:
+    """Every fact carries every field of its type: durable-rules would silently
+    not match a condition on a missing field, and a check would pass unseen."""
+    problems = []
+    for fact in facts:
+        fields = book.facts.get(fact.get("type", ""))
+        if fields is None:
+            problems.append(f"fact {fact.get('id')}: unknown type {fact.get('type')!r}")
+            continue
+        missing = sorted(set(fields) - set(fact))
+        if missing:
+            problems.append(f"fact {fact.get('id')} ({fact['type']}): missing {missing}")
+    if problems:
+        raise RuleEngineFailure("facts do not match rules/facts.yaml: " + "; ".join(problems))
 
 
 def _action(rule: Rule) -> Callable[[Any], None]:
