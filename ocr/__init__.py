@@ -2,42 +2,76 @@
 
 Knows nothing of the rest of prereview. Stages, top to bottom:
 load (decode by content) -> prepare pages (clean up, OCR where there is no
-text layer) -> classify -> read the kind's fields.
+text layer) -> classify -> read the kind's fields. A stage that fails leaves
+a ReadProblem and the reading goes on with what it has: bad content never
+raises. An unexpected exception (a bug) is recorded as ``read.internal_error``
+with its type and logged with its traceback (no message: it may hold
+personal data).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
 
 from .errors import ReadError
-from .types import DocumentKind, ReadDocument, ReadProblem
+from .types import DocumentKind, Page, ReadDocument, ReadProblem
 
 __all__ = ["read_file", "ReadDocument", "DocumentKind"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def read_file(name: str, data: bytes) -> ReadDocument:
     """Read one file. Never raises for bad content: a file that cannot be read
     comes back as kind ``unknown`` with a ``read.unreadable.*`` problem."""
     from .classify import classify
-    from .kinds import read_kind
+    from .kinds import KindResult, read_kind
     from .loader import load
     from .prepare import prepare_page
 
     started = time.perf_counter()
-    sha256 = hashlib.sha256(data).hexdigest()
+    doc = ReadDocument(name, hashlib.sha256(data).hexdigest(), DocumentKind.UNKNOWN, 0.0, [])
+    loaded = _stage("load", doc.problems, lambda: load(name, data))
+    if loaded is not None:
+        doc.pdf = loaded.pdf
+        doc.problems.extend(loaded.problems)
+        doc.pages = [_prepared(page, prepare_page, doc.problems) for page in loaded.pages]
+        doc.kind, doc.kind_confidence = _stage(
+            "classify", doc.problems, lambda: classify(doc.pages)) or (DocumentKind.UNKNOWN, 0.0)
+        if doc.kind is DocumentKind.UNKNOWN and doc.pages:
+            doc.problems.append(ReadProblem(
+                "read.kind_unknown", "The document was not recognised as any kind the "
+                "service reads: check it is the right document and upload a clearer copy."))
+        result = _stage("read", doc.problems, lambda: read_kind(doc.kind, doc.pages))
+        result = result or KindResult()
+        doc.fields, doc.rows = result.fields, result.rows
+        doc.problems.extend(result.problems)
+    doc.seconds = time.perf_counter() - started
+    return doc
+
+
+def _prepared(page: Page, prepare: Callable[[Page], Page],
+              problems: list[ReadProblem]) -> Page:
+    return _stage("prepare", problems, lambda: prepare(page), page.number) or page
+
+
+def _stage(stage: str, problems: list[ReadProblem], run: Callable[[], T],
+           page: int | None = None) -> T | None:
     try:
-        loaded = load(name, data)
+        return run()
     except ReadError as err:
-        problem = ReadProblem(err.code, str(err))
-        return ReadDocument(name, sha256, DocumentKind.UNKNOWN, 0.0, [], problems=[problem],
-                            seconds=time.perf_counter() - started)
-    pages = [prepare_page(p) for p in loaded.pages]
-    kind, kind_confidence = classify(pages)
-    result = read_kind(kind, pages)
-    return ReadDocument(
-        file=name, sha256=sha256, kind=kind, kind_confidence=kind_confidence, pages=pages,
-        fields=result.fields, rows=result.rows, pdf=loaded.pdf,
-        problems=loaded.problems + result.problems,
-        seconds=time.perf_counter() - started,
-    )
+        problems.append(ReadProblem(err.code, str(err), page))
+    except Exception as err:  # a bug: record it, keep the service up
+        kind = type(err).__name__
+        log.error("reading stage %s failed with %s\n%s", stage, kind,
+                  "".join(traceback.format_tb(err.__traceback__)))
+        problems.append(ReadProblem(
+            "read.internal_error", f"Reading failed in stage {stage} ({kind}); "
+            "the file may be read after an update: keep it, or upload it again.", page))
+    return None

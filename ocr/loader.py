@@ -1,14 +1,30 @@
 """Decode a file by its content (magic bytes), never by its name.
 
-Placeholder signature; the real implementation renders PDF pages and takes
-their text layer (pdfplumber), decodes images with OpenCV.
+Images become one page per frame (EXIF orientation applied); PDFs go through
+ocr.pdf (text layer kept, pages rendered). Limits are module constants.
 """
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from . import errors
 from .types import Page, PdfInfo, ReadProblem
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_PAGES = 100
+MAX_PIXELS = 80_000_000
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+IMAGE_SIGNATURES = {
+    b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"II*\x00": "tiff",
+    b"MM\x00*": "tiff", b"BM": "bmp", b"GIF87a": "gif", b"GIF89a": "gif",
+}
 
 
 @dataclass
@@ -18,5 +34,44 @@ class Loaded:
     problems: list[ReadProblem] = field(default_factory=list)
 
 
+def sniff(data: bytes) -> str:
+    """The file's type from its first bytes: jpeg, png, tiff, bmp, gif, webp, pdf or ''."""
+    if data[:1024].lstrip().startswith(b"%PDF-") or b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return next((kind for sig, kind in IMAGE_SIGNATURES.items() if data.startswith(sig)), "")
+
+
 def load(name: str, data: bytes) -> Loaded:
-    raise NotImplementedError
+    if not data:
+        raise errors.EmptyFile(f"{name} has no content.")
+    if len(data) > MAX_BYTES:
+        raise errors.TooLarge(f"{name} is {len(data) // 2**20} MB (limit {MAX_BYTES // 2**20}).")
+    kind = sniff(data)
+    if kind == "pdf":
+        from .pdf import load_pdf
+
+        pages, info = load_pdf(name, data)
+        return Loaded(pages, info)
+    if not kind:
+        raise errors.UnsupportedFileType(f"{name} is not an image or a PDF.")
+    return Loaded(_image_pages(name, data))
+
+
+def _image_pages(name: str, data: bytes) -> list[Page]:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            pages = []
+            for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                if number > MAX_PAGES:
+                    raise errors.TooLarge(f"{name} has more than {MAX_PAGES} pages.")
+                frame.load()
+                upright = ImageOps.exif_transpose(frame.convert("RGB"))
+                rgb = np.asarray(upright, dtype=np.uint8)
+                pages.append(Page(number, np.ascontiguousarray(rgb[:, :, ::-1])))
+            return pages
+    except Image.DecompressionBombError as err:
+        raise errors.TooLarge(f"{name} has more than {MAX_PIXELS} pixels.") from err
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+        raise errors.CorruptImage(f"{name} cannot be decoded ({type(err).__name__}).") from err

@@ -71,6 +71,7 @@ class Page:
     number: int  # from 1
     image: np.ndarray  # BGR uint8, the page as read; bboxes refer to it
     words: list[Word] = field(default_factory=list)  # text lines, top to bottom
+    tokens: list[Word] = field(default_factory=list)  # single words with boxes, for tables
     has_text_layer: bool = False  # True: words came from the PDF, no OCR was run
     rotation: int = 0  # degrees the original was turned to make it upright
 

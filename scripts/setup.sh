@@ -91,9 +91,11 @@ virtualenv() {
     || die "'$PYTHON -m venv' failed (on Debian's own Python: apt-get install python3-venv)"
 }
 
+RAPIDOCR_VERSION=1.4.4
+
 project() {
   local want
-  want="$( { cat pyproject.toml; "$VENV/bin/python" -c 'import sys; print(sys.version)'; } \
+  want="$( { cat pyproject.toml; echo "$RAPIDOCR_VERSION"; "$VENV/bin/python" -c 'import sys; print(sys.version)'; } \
            | sha256sum | cut -d' ' -f1)"
   if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
     return 0
@@ -101,6 +103,11 @@ project() {
   say "installing the project and its dev extras into $VENV (pip)"
   rm -f "$STAMP"
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]'
+  # the second reader (PP-OCR models in the wheel, run by onnxruntime): its metadata asks
+  # for opencv-python, which would be a second cv2 beside the headless build; its real
+  # dependencies are in pyproject.toml, so install it alone
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps \
+    "rapidocr-onnxruntime==$RAPIDOCR_VERSION"
   printf '%s\n' "$want" > "$STAMP"
 }
 

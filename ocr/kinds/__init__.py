@@ -1,12 +1,19 @@
 """Per-kind field readers. Each module ``ocr.kinds.<kind>`` has
-``read(pages: list[Page]) -> KindResult``."""
+``read(pages: list[Page]) -> KindResult``. Also helpers the readers share:
+finding a label among OCR lines and cropping the value beside it."""
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
 
-from ..types import DocumentKind, Field, Page, ReadProblem, StatementRow
+import numpy as np
+
+from .. import image as im
+from ..classify import cjk_only, contains
+from ..recognizer import recognise
+from ..tesseract import read_line
+from ..types import BBox, DocumentKind, Field, Page, ReadProblem, StatementRow, Word
 
 
 @dataclass
@@ -34,3 +41,60 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
     if module_name == "id_card":
         return module.read(pages, kind)  # type: ignore[no-any-return]
     return module.read(pages)  # type: ignore[no-any-return]
+
+
+# --- lines and value crops ----------------------------------------------------------
+
+def find_line(lines: list[Word], label: str, after: int = 0) -> int | None:
+    """Index of the first line (from ``after``) that starts with ``label``; a
+    two-character label may show only one of its characters."""
+    for i in range(after, len(lines)):
+        head = cjk_only(lines[i].text)[: len(label) + 2]
+        if contains(head, label) or (len(label) == 2 and (label[0] in head[:2]
+                                                           or label[1] in head[:3])):
+            return i
+    return None
+
+
+def after_label(text: str, label: str) -> str:
+    """The part of a line's text after its label (or the label's last char)."""
+    text = text.replace(" ", "")
+    for key in (label, label[-1], label[0]):
+        pos = text[: len(label) + 3].find(key)
+        if pos >= 0:
+            return text[pos + len(key):]
+    return text[len(label):]
+
+
+def value_box(g: np.ndarray, line: Word, label_chars: int) -> BBox:
+    """The line's box without its leading label of ``label_chars`` characters:
+    split where the label's share of the text ends (a digit is about half as
+    wide as a Chinese character), snapped to the nearest start of ink; in a
+    table, after the first wide gap."""
+    x0, y0, x1, y1 = line.bbox
+    text = line.text.replace(" ", "")
+    weights = [1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text]
+    total = sum(weights)
+    if total == 0 or len(text) <= label_chars:
+        return line.bbox
+    runs = im.ink_runs(g, line.bbox, min_gap=2)
+    height = y1 - y0
+    wide = [b[0] for a, b in zip(runs, runs[1:], strict=False)  # a table cell's border gap
+            if b[0] - a[1] > 1.5 * height and b[0] > x0 + 0.6 * label_chars * height]
+    if wide:
+        return (max(x0, wide[0] - 4), y0, x1, y1)
+    split = x0 + (x1 - x0) * sum(weights[:label_chars]) / total
+    char_w = (x1 - x0) / total
+    starts = [a for a, _ in runs if abs(a - split) < 1.2 * char_w and a > x0]
+    if starts:
+        split = min(starts, key=lambda a: abs(a - split))
+    return (max(x0, int(split) - 4), y0, x1, y1)
+
+
+def reread(g: np.ndarray, box: BBox) -> tuple[str, float]:
+    """A value's crop read again: the second reader first, Tesseract if it has none."""
+    crop = im.crop(g, box, pad=6)
+    text, conf = recognise([crop])[0]
+    if not text or conf < 0.8:
+        text, conf = read_line(crop, "chi_sim", 7)
+    return text.replace(" ", ""), conf

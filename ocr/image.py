@@ -1,0 +1,292 @@
+"""Image clean-up with OpenCV: size, document crop, straightening, contrast.
+
+Pure functions on numpy images (BGR or grey uint8); no OCR here.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+MAX_SIDE = 2000  # longer phone photos read slower and worse (ocr-notes)
+SMALL_SIDE = 1000  # below this the image is upscaled ...
+SMALL_TARGET = 1400  # ... to this long side
+CARD_WIDTH = 1400  # a card crop is warped to this width
+CARD_ASPECT = 85.6 / 54.0  # ID-1 card, GB/T 14916
+DETECT_SIDE = 800  # long side used to look for the document outline
+
+
+def grey(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image
+
+
+def to_bgr(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+
+
+def scale_to(image: np.ndarray, long_side: int) -> np.ndarray:
+    h, w = image.shape[:2]
+    factor = long_side / max(h, w)
+    if abs(factor - 1.0) < 0.02:
+        return image
+    interp = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=interp)
+
+
+def fit_size(image: np.ndarray) -> np.ndarray:
+    """Downscale big photos to MAX_SIDE, upscale small images to SMALL_TARGET."""
+    long_side = max(image.shape[:2])
+    if long_side > MAX_SIDE:
+        return scale_to(image, MAX_SIDE)
+    if long_side < SMALL_SIDE:
+        return scale_to(image, SMALL_TARGET)
+    return image
+
+
+# --- the document's outline -------------------------------------------------
+
+def find_document(image: np.ndarray) -> np.ndarray | None:
+    """Corners (4x2 float32, original pixels, clockwise from top-left) of a card
+    or sheet that stands out from its background, or None."""
+    small = scale_to(image, DETECT_SIDE)
+    ratio = max(image.shape[:2]) / max(small.shape[:2])
+    g = cv2.GaussianBlur(grey(small), (5, 5), 0)
+    area = g.shape[0] * g.shape[1]
+    for edges in _edge_maps(g):
+        quad = _largest_quad(edges, area)
+        if quad is not None and _stands_out(small, quad) and not _inside_a_page(small, quad):
+            return (quad * ratio).astype(np.float32)
+    return None
+
+
+def _edge_maps(g: np.ndarray) -> list[np.ndarray]:
+    median = float(np.median(g))
+    canny = cv2.Canny(g, int(max(0, 0.66 * median)), int(min(255, 1.33 * median)))
+    canny = cv2.dilate(canny, np.ones((3, 3), np.uint8))
+    _, otsu = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    otsu = cv2.morphologyEx(otsu, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    return [canny, otsu]
+
+
+def _largest_quad(edges: np.ndarray, area: float) -> np.ndarray | None:
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:5]:
+        c_area = cv2.contourArea(contour)
+        if not 0.12 * area < c_area < 0.97 * area:
+            continue
+        hull = cv2.convexHull(contour)
+        approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+        if len(approx) == 4:
+            return order_corners(approx.reshape(4, 2).astype(np.float32))
+        rect = cv2.minAreaRect(hull)
+        if c_area / max(rect[1][0] * rect[1][1], 1.0) > 0.93:
+            return order_corners(cv2.boxPoints(rect).astype(np.float32))
+    return None
+
+
+def _inside_a_page(image: np.ndarray, quad: np.ndarray) -> bool:
+    """True when the outline is a table or frame printed on a page: around it is
+    white paper that carries text, not a desk."""
+    g = grey(image)
+    outside = np.full(g.shape, 255, np.uint8)
+    cv2.fillPoly(outside, [quad.astype(np.int32)], 0)
+    around = g[outside > 0]
+    if around.size == 0:
+        return False
+    paper = float(np.median(around)) > 200
+    text = float(np.mean(around < 110)) > 0.002
+    return paper and text
+
+
+def _stands_out(image: np.ndarray, quad: np.ndarray) -> bool:
+    """True when the colour just inside the outline differs from just outside:
+    a card on a table, not a frame or table ruled on paper (medians, so thin
+    printed lines near the outline do not count)."""
+    h, w = image.shape[:2]
+    inside = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(inside, [quad.astype(np.int32)], 255)
+    band_in = cv2.erode(inside, np.ones((7, 7), np.uint8)) & ~cv2.erode(
+        inside, np.ones((31, 31), np.uint8))
+    band_out = cv2.dilate(inside, np.ones((31, 31), np.uint8)) & ~cv2.dilate(
+        inside, np.ones((7, 7), np.uint8))
+    if cv2.countNonZero(band_out) < 0.002 * h * w:
+        return False  # the outline runs along the image border: nothing to crop
+    pixels = to_bgr(image)
+    med_in = np.median(pixels[band_in > 0], axis=0)
+    med_out = np.median(pixels[band_out > 0], axis=0)
+    return float(np.linalg.norm(med_in - med_out)) > 28.0
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    s, d = pts.sum(axis=1), np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)],
+                     pts[np.argmax(d)]], np.float32)
+
+
+def warp_document(image: np.ndarray, quad: np.ndarray,
+                  card: bool | None = None) -> tuple[np.ndarray, bool]:
+    """Flatten the quadrilateral; a card comes out CARD_WIDTH wide. Returns the
+    image and whether it is taken for a card (by its aspect ratio, unless
+    ``card`` says)."""
+    tl, tr, br, bl = quad
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    aspect = max(width, height) / max(min(width, height), 1.0)
+    is_card = abs(aspect - CARD_ASPECT) < 0.1 if card is None else card
+    if is_card:
+        long_side, short_side = CARD_WIDTH, round(CARD_WIDTH / CARD_ASPECT)
+        width, height = (long_side, short_side) if width >= height else (short_side, long_side)
+    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                   np.float32)
+    matrix = cv2.getPerspectiveTransform(quad, dst)
+    out = cv2.warpPerspective(image, matrix, (int(width), int(height)),
+                              flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return out, is_card
+
+
+def looks_like_card(image: np.ndarray) -> bool:
+    h, w = image.shape[:2]
+    return abs(max(h, w) / min(h, w) - CARD_ASPECT) < 0.1
+
+
+# --- straightening ------------------------------------------------------------
+
+def rotate_quarter(image: np.ndarray, degrees: int) -> np.ndarray:
+    """Turn clockwise by 0/90/180/270 degrees."""
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+             270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return image if degrees % 360 == 0 else cv2.rotate(image, codes[degrees % 360])
+
+
+def rotate_small(image: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by a small angle (degrees, counter-clockwise) keeping the size."""
+    h, w = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_REPLICATE)
+
+
+def ink(image: np.ndarray, side: int = 600) -> np.ndarray:
+    """Binary ink mask (text white on black) of a downscaled image."""
+    g = scale_to(grey(image), side)
+    mask = cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                 cv2.THRESH_BINARY_INV, 25, 15)
+    return mask
+
+
+def _line_score(mask: np.ndarray) -> float:
+    """How strongly ink forms horizontal lines: variance of the row profile."""
+    profile = mask.sum(axis=1).astype(np.float64)
+    return float(profile.var() / (profile.mean() ** 2 + 1e-6))
+
+
+def text_axis_and_skew(image: np.ndarray, max_angle: float = 6.0) -> tuple[int, float]:
+    """(quarter turn 0 or 90 that makes text lines horizontal, small angle to
+    straighten them). Upside down is not decided here (that needs OCR)."""
+    mask = ink(image)
+    best = (-1.0, 0, 0.0)
+    for quarter in (0, 90):
+        turned = rotate_quarter(mask, quarter)
+        for angle in np.arange(-max_angle, max_angle + 0.01, 0.5):
+            score = _line_score(rotate_small(turned, float(angle)))
+            if score > best[0]:
+                best = (score, quarter, float(angle))
+    return best[1], best[2]
+
+
+# --- contrast -----------------------------------------------------------------
+
+def flatten(image: np.ndarray) -> np.ndarray:
+    """Grey with uneven lighting removed and contrast stretched: paper white,
+    ink dark. The input to OCR."""
+    g = grey(image)
+    k = max(15, (min(g.shape[:2]) // 20) | 1)
+    background = cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (k, k)))
+    norm = cv2.divide(g, background, scale=255)
+    lo, hi = np.percentile(norm, (1, 99.5))
+    if hi - lo < 10:
+        return norm
+    stretched = np.clip((norm.astype(np.float32) - lo) * 255.0 / (hi - lo), 0, 255)
+    return stretched.astype(np.uint8)
+
+
+def ruling_masks(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of long horizontal and vertical lines (table rulings, underlines)."""
+    mask = cv2.adaptiveThreshold(g, 255, cv2.ADAPTIVE_THRESH_MEAN_C,
+                                 cv2.THRESH_BINARY_INV, 25, 15)
+    h, w = g.shape[:2]
+    horiz = cv2.morphologyEx(mask, cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (max(40, w // 12), 1)))
+    vert = cv2.morphologyEx(mask, cv2.MORPH_OPEN,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(40, h // 12))))
+    return horiz, vert
+
+
+def remove_rulings(g: np.ndarray) -> np.ndarray:
+    """Paint long horizontal and vertical lines (table rulings) white so digits
+    next to them are not dropped."""
+    horiz, vert = ruling_masks(g)
+    lines = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
+    if not cv2.countNonZero(lines):
+        return g
+    out = g.copy()
+    out[lines > 0] = 255
+    return out
+
+
+def rules_across(g: np.ndarray, x: int) -> list[int]:
+    """y of the horizontal rulings that run through column ``x`` (the row
+    borders of a table whose label column contains ``x``)."""
+    horiz, _ = ruling_masks(g)
+    horiz = cv2.dilate(horiz, np.ones((1, 9), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
+    ys = [int(stats[i, 1] + stats[i, 3] // 2) for i in range(1, count)
+          if stats[i, 0] <= x <= stats[i, 0] + stats[i, 2]]
+    return sorted(ys)
+
+
+def ocr_ready(image: np.ndarray) -> np.ndarray:
+    """The grey image handed to Tesseract for a cleaned page image."""
+    g = remove_rulings(flatten(image))
+    return blank_margin(g) if looks_like_card(g) else g
+
+
+def blank_margin(g: np.ndarray, fraction: float = 0.02) -> np.ndarray:
+    """Paint a card's edge white: a crop's dark border reads as stray strokes."""
+    h, w = g.shape[:2]
+    m = max(2, int(fraction * min(h, w)))
+    out = g.copy()
+    out[:m, :] = 255
+    out[-m:, :] = 255
+    out[:, :m] = 255
+    out[:, -m:] = 255
+    return out
+
+
+def crop(image: np.ndarray, box: tuple[int, int, int, int], pad: int = 0) -> np.ndarray:
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = box
+    return image[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)]
+
+
+def ink_runs(g: np.ndarray, box: tuple[int, int, int, int], min_gap: int) -> list[tuple[int, int]]:
+    """Horizontal runs of ink inside ``box`` of a grey image, in page x
+    coordinates; runs closer than ``min_gap`` pixels are merged."""
+    band = crop(g, box)
+    if band.size == 0:
+        return []
+    _, mask = cv2.threshold(band, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    cols = (mask > 0).sum(axis=0) > max(1, band.shape[0] // 30)
+    runs: list[tuple[int, int]] = []
+    start = None
+    for x, on in enumerate(list(cols) + [False]):
+        if on and start is None:
+            start = x
+        elif not on and start is not None:
+            if runs and start - runs[-1][1] < min_gap:
+                runs[-1] = (runs[-1][0], x)
+            else:
+                runs.append((start, x))
+            start = None
+    return [(box[0] + a, box[0] + b) for a, b in runs]

@@ -1,0 +1,410 @@
+"""Resident ID card (居民身份证), front and back.
+
+Read like a careful clerk: find each label among the page's OCR lines, crop
+the value beside it, re-read the crop with the setting that suits it, and
+check the fields against each other through the ID number (check character,
+birth date, sex digit). A card whose number is not valid is tried upside down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import numpy as np
+from stdnum.cn import ric
+
+from .. import image as im
+from ..classify import cjk_only, contains
+from ..recognizer import AGREE_CONFIDENCE, recognise
+from ..tesseract import ID_CHARS, read_line, read_lines
+from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
+from . import KindResult, after_label, find_line, reread, value_box
+
+_ETHNIC_NAMES = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 "
+    "傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 "
+    "布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 "
+    "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 "
+)
+ETHNICITIES = tuple(_ETHNIC_NAMES.split())
+_PROVINCE_NAMES = (
+    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
+    "湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙 广西 西藏 宁夏 新疆 香港 澳门"
+)
+PROVINCES = frozenset(_PROVINCE_NAMES.split())  # first two characters of each
+_DATE = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
+_NUMBER = re.compile(r"[0-9Xx×]{15,}")
+NUMBER_AREA = (0.28, 0.74, 0.98, 0.97)  # where the number sits on a card crop (x0,y0,x1,y1)
+NAME_SCALES = (0.5, 0.7, 1.0)  # name crop re-read at these sizes
+PHOTO_LEFT, PHOTO_BOTTOM = 0.645, 0.78  # the portrait: right of and above these fractions
+
+
+def read(pages: list[Page], kind: DocumentKind) -> KindResult:
+    if not pages:
+        return KindResult()
+    page = pages[0]
+    if kind is DocumentKind.ID_CARD_BACK:
+        return KindResult(fields=read_back(page))
+    fields = read_front(page)
+    if "id_number" not in fields or fields["id_number"].confidence < 0.5:
+        turned = turn_over(page)
+        alt = read_front(turned)
+        if alt.get("id_number") and alt["id_number"].confidence >= 0.5:
+            pages[0] = turned
+            page, fields = turned, alt
+    problems = [] if "id_number" in fields else [ReadProblem(
+        "read.field_missing", "The ID number could not be read: photograph the front again, "
+        "flat and without glare.", page.number)]
+    return KindResult(fields=fields, problems=problems)
+
+
+def turn_over(page: Page) -> Page:
+    image = im.rotate_quarter(page.image, 180)
+    words = read_lines(im.ocr_ready(image), lang="chi_sim", psm=6)
+    return dataclasses.replace(page, image=image, words=words,
+                               rotation=(page.rotation + 180) % 360)
+
+
+# --- the ID number ---------------------------------------------------------------
+
+def number_birth(number: str) -> dt.date | None:
+    try:
+        return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
+def valid_number(number: str) -> bool:
+    """Check character and a real birth date (the region code is not judged:
+    districts created after birth are real, see domain.md)."""
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in ID_CHARS:
+        return False
+    born = number_birth(number)
+    return (ric.calc_check_digit(number[:17]) == number[17] and born is not None
+            and born.year >= 1900 and born <= dt.date.today())
+
+
+def _clean_number(text: str) -> str:
+    return text.upper().replace("×", "X").replace(" ", "")
+
+
+def read_number(page: Page, g: np.ndarray, line: Word | None) -> Field | None:
+    """Candidates: the page line's digits, the value crop read as digits, the
+    card's fixed number area; the first valid one wins."""
+    candidates: list[tuple[str, float, BBox]] = []
+    if line is not None:
+        box = value_box(g, line, label_chars=6)
+        for match in _NUMBER.findall(line.text.replace(" ", "")):
+            candidates.append((_clean_number(match), line.confidence, box))
+        text, conf = read_line(im.crop(g, box, pad=6), "eng", 7, ID_CHARS)
+        candidates.append((_clean_number(text), conf, box))
+    if im.looks_like_card(g) and not any(valid_number(c[0]) for c in candidates):
+        h, w = g.shape[:2]
+        x0, y0, x1, y1 = NUMBER_AREA
+        box = (int(x0 * w), int(y0 * h), int(x1 * w), int(y1 * h))
+        text, conf = read_line(im.crop(g, box), "eng", 7, ID_CHARS)
+        candidates.append((_clean_number(text), conf, box))
+    candidates = [c for c in candidates if 15 <= len(c[0]) <= 18]
+    if not candidates:
+        return None
+    valid = [c for c in candidates if valid_number(c[0])]
+    if valid:
+        value, conf, box = max(valid, key=lambda c: c[1])
+        agree = sum(c[0] == value for c in candidates) >= 2
+        conf = max(conf, 0.9 if agree else 0.8)
+        return Field("id_number", value, page.number, box, round(conf, 3))
+    value, conf, box = max(candidates, key=lambda c: (len(c[0]) == 18, c[1]))
+    return Field("id_number", value, page.number, box, round(min(conf, 0.4), 3))
+
+
+# --- front ----------------------------------------------------------------------------
+
+def read_front(page: Page) -> dict[str, Field]:
+    g = im.flatten(page.image)
+    if _is_card(g):  # read again without the portrait: it reads as stray characters
+        g = without_photo(im.blank_margin(g))
+        page.words = read_lines(g, lang="chi_sim", psm=6)
+    lines = [w for w in page.words if w.text.strip()]
+    fields: dict[str, Field] = {}
+    i_number = _number_line(lines)
+    number = read_number(page, g, lines[i_number] if i_number is not None else None)
+    if number:
+        fields["id_number"] = number
+    i_birth = _line_or(find_line(lines, "出生"), _first_date_line(lines, i_number))
+    i_sex = _line_or(find_line(lines, "性别"), _before(i_birth))
+    i_name = _line_or(find_line(lines, "姓名"), _before(i_sex))
+    i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
+                      i_birth + 1 if i_birth is not None else None)
+    if i_addr is not None and i_number is not None and i_addr >= i_number:
+        i_addr = None
+    if i_name is not None:
+        fields.update(_name(page, g, lines[i_name]))
+    if i_sex is not None:
+        fields.update(_sex_ethnicity(page, lines[i_sex], number))
+    fields.update(_birth(page, g, lines[i_birth] if i_birth is not None else None, number))
+    if i_addr is not None:
+        end = i_number if i_number is not None and i_number > i_addr else len(lines)
+        fields.update(_address(page, g, lines[i_addr:end]))
+    return fields
+
+
+def without_photo(g: np.ndarray) -> np.ndarray:
+    """The front with its portrait painted white."""
+    h, w = g.shape[:2]
+    out = g.copy()
+    out[: int(PHOTO_BOTTOM * h), int(PHOTO_LEFT * w):] = 255
+    return out
+
+
+def _is_card(g: np.ndarray) -> bool:
+    return im.looks_like_card(g) and g.shape[1] > g.shape[0]
+
+
+def clip_left_of_photo(g: np.ndarray, box: BBox) -> BBox:
+    if not _is_card(g):
+        return box
+    right = int(PHOTO_LEFT * g.shape[1])
+    return (box[0], box[1], max(box[0] + 1, min(box[2], right)), box[3])
+
+
+def _line_or(found: int | None, fallback: int | None) -> int | None:
+    """A label's line, or where the card's fixed order of lines puts it."""
+    return found if found is not None else fallback
+
+
+def _before(i: int | None) -> int | None:
+    return i - 1 if i is not None and i > 0 else None
+
+
+def _first_date_line(lines: list[Word], i_number: int | None) -> int | None:
+    end = i_number if i_number is not None else len(lines)
+    return next((i for i in range(end) if _dates(lines[i].text)), None)
+
+
+def _number_line(lines: list[Word]) -> int | None:
+    for i in range(len(lines) - 1, -1, -1):
+        if _NUMBER.search(lines[i].text.replace(" ", "")) or contains(
+                cjk_only(lines[i].text), "身份号码"):
+            return i
+    return None
+
+
+def _name(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
+    """Vote between the page line and the crop read at several scales (rare
+    characters of names read differently at each size)."""
+    box = clip_left_of_photo(g, value_box(g, line, label_chars=2))
+    votes: dict[str, float] = {}
+    from_line = _name_chars(after_label(line.text, "姓名"))
+    if from_line:
+        votes[from_line] = line.confidence
+    crop = im.crop(g, box, pad=6)
+    for scale in NAME_SCALES:
+        text, conf = read_line(im.scale_to(crop, int(max(crop.shape[:2]) * scale)), "chi_sim", 7)
+        name = _name_chars(text)
+        if 2 <= len(name) <= 5:
+            votes[name] = votes.get(name, 0.0) + conf
+    tesseract_names = set(votes)
+    second, score = recognise([crop])[0]  # the PP-OCR reader reads rare characters better
+    second = _name_chars(second)
+    if 2 <= len(second) <= 5 and score >= 0.8:
+        votes[second] = votes.get(second, 0.0) + 2 * score
+    if not votes:
+        return {}
+    value = max(votes, key=lambda v: votes[v])
+    conf = min(1.0, votes[value] / max(1.0, sum(votes.values())) * 0.5 + 0.5 * votes[value] /
+               (len(NAME_SCALES) + 1))
+    if value == second:
+        conf = AGREE_CONFIDENCE if value in tesseract_names else max(conf, min(score, 0.95))
+    return {"name": Field("name", value, page.number, box, round(conf, 3))}
+
+
+def _name_chars(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch == "·")
+
+
+def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Field]:
+    out: dict[str, Field] = {}
+    text = line.text.replace(" ", "")
+    sex_digit = None
+    if number and len(number.value) == 18 and number.value[16].isdigit():
+        sex_digit = "男" if int(number.value[16]) % 2 else "女"
+    found = re.search("[男女]", after_label(text, "性别"))
+    if found or sex_digit:
+        value = found.group(0) if found else sex_digit
+        conf = line.confidence if found else 0.6
+        if sex_digit and value != sex_digit:
+            conf = min(conf, 0.4)
+        out["sex"] = Field("sex", str(value), page.number, line.bbox, round(conf, 3))
+    pos = text.find("族")
+    rest = cjk_only(text[pos + 1:]) if pos >= 0 else ""
+    ethnicity = _closest_ethnicity(rest)
+    if ethnicity:
+        out["ethnicity"] = Field("ethnicity", ethnicity, page.number, line.bbox,
+                                 round(line.confidence if ethnicity == rest else 0.6, 3))
+    return out
+
+
+def _closest_ethnicity(text: str) -> str:
+    if not text:
+        return ""
+    if text in ETHNICITIES:
+        return text
+    for name in sorted(ETHNICITIES, key=len, reverse=True):
+        if text.startswith(name):
+            return name
+    return text
+
+
+def _birth(page: Page, g: np.ndarray, line: Word | None,
+           number: Field | None) -> dict[str, Field]:
+    from_number = number_birth(number.value) if number and number.confidence >= 0.5 else None
+    printed: list[tuple[dt.date, float, BBox]] = []
+    if line is not None:
+        box = clip_left_of_photo(g, value_box(g, line, label_chars=2))
+        printed += [(d, line.confidence, box) for d in _dates(line.text)]
+        if not printed or (from_number and printed[0][0] != from_number):
+            text, conf = reread(g, box)
+            printed += [(d, conf, box) for d in _dates(text)]
+    for date, conf, box in printed:
+        if from_number and _one_digit_apart(date, from_number):  # a misread digit
+            return {"birth_date": Field("birth_date", from_number.isoformat(), page.number,
+                                        box, 0.7)}
+        if date == from_number:
+            return {"birth_date": Field("birth_date", date.isoformat(), page.number, box,
+                                        round(max(conf, 0.9), 3))}
+    if printed:  # printed date disagrees with the number (or no number): report what is printed
+        date, conf, box = max(printed, key=lambda p: p[1])
+        conf = min(conf, 0.5) if from_number else conf
+        return {"birth_date": Field("birth_date", date.isoformat(), page.number, box,
+                                    round(conf, 3))}
+    if from_number and number:
+        box = line.bbox if line is not None else number.bbox
+        return {"birth_date": Field("birth_date", from_number.isoformat(), page.number, box,
+                                    0.6)}
+    return {}
+
+
+def _one_digit_apart(a: dt.date, b: dt.date) -> bool:
+    x, y = a.strftime("%Y%m%d"), b.strftime("%Y%m%d")
+    return sum(c != d for c, d in zip(x, y, strict=True)) == 1
+
+
+def _dates(text: str) -> list[dt.date]:
+    out = []
+    for y, m, d in _DATE.findall(text.replace(" ", "")):
+        try:
+            out.append(dt.date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return out
+
+
+def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
+    """Up to the number line: the label line and the lines below it in the
+    value column; the block is cropped and read again as a whole."""
+    first = lines[0]
+    height = first.bbox[3] - first.bbox[1]
+    used = [first] + [w for w in lines[1:4] if w.bbox[0] < first.bbox[0] + 8 * height
+                      and w.bbox[1] < PHOTO_BOTTOM * g.shape[0]]
+    from_lines = _address_start(_address_chars(after_label(first.text, "住址") + "".join(
+        w.text.replace(" ", "") for w in used[1:])))
+    x0 = value_box(g, first, label_chars=2)[0]
+    box = clip_left_of_photo(g, (x0, min(w.bbox[1] for w in used), max(
+        w.bbox[2] for w in used), max(w.bbox[3] for w in used)))
+    crop_lines = read_lines(im.crop(g, (box[0] - 8, box[1], box[2] + 8, box[3] + 4)),
+                            lang="chi_sim", psm=6)
+    from_crop = _address_start(_address_chars("".join(
+        w.text.replace(" ", "") for w in crop_lines)))
+    line_conf = sum(w.confidence for w in used) / len(used)
+    crop_conf = (sum(w.confidence for w in crop_lines) / len(crop_lines)) if crop_lines else 0.0
+    value, conf = (from_crop, crop_conf) if from_crop else (from_lines, line_conf)
+    if from_crop and from_crop == from_lines:
+        conf = min(1.0, conf + 0.1)
+    if not value:
+        return {}
+    return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _address_start(text: str) -> str:
+    """Drop what precedes the province (a piece of the 住址 label, a stroke)."""
+    text = text.removeprefix("住址").lstrip("住址")
+    for i in range(1, 3):
+        if text[i:i + 2] in PROVINCES:
+            return text[i:]
+    return text
+
+
+def _address_chars(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isdigit()
+                   or ch in "-()（）·")
+
+
+# --- back -----------------------------------------------------------------------------
+
+def read_back(page: Page) -> dict[str, Field]:
+    g = im.flatten(page.image)
+    lines = [w for w in page.words if w.text.strip()]
+    fields: dict[str, Field] = {}
+    i_valid = _line_or(find_line(lines, "有效期限"), _first_date_line(lines, None))
+    i_auth = _line_or(find_line(lines, "签发机关"), _before(i_valid))
+    if i_auth is not None:
+        fields.update(_authority(page, g, lines[i_auth]))
+    if i_valid is not None:
+        fields.update(_validity(page, g, lines[i_valid]))
+    return fields
+
+
+def _authority(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
+    box = value_box(g, line, label_chars=4)
+    from_line = cjk_only(after_label(line.text, "签发机关"))
+    text, conf = reread(g, box)
+    from_crop = cjk_only(text)
+    candidates = [(from_crop, conf), (from_line, line.confidence)]
+    candidates = [c for c in candidates if c[0]]
+    if not candidates:
+        return {}
+    plausible = [c for c in candidates if c[0].endswith(("局", "分局", "所", "处"))]
+    value, conf = max(plausible or candidates, key=lambda c: c[1])
+    if from_crop == from_line:
+        conf = min(1.0, conf + 0.1)
+    return {"issuing_authority": Field("issuing_authority", value, page.number, box,
+                                       round(conf, 3))}
+
+
+def _validity(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
+    box = value_box(g, line, label_chars=4)
+    permanent = "长期" in line.text or "长" in after_label(line.text, "有效期限")[8:]
+    readings = [(_dates(line.text), line.confidence)]
+    if not _consistent(readings[0][0], permanent):
+        text, conf = read_line(im.crop(g, box, pad=6), "eng", 7, "0123456789.-")
+        readings.append((_dates(text), conf))
+    for dates, conf in readings:
+        if _consistent(dates, permanent):
+            return _validity_fields(page, box, dates, permanent, max(conf, 0.85))
+    dates, conf = max(readings, key=lambda r: (len(r[0]), r[1]))
+    return _validity_fields(page, box, dates, permanent, min(conf, 0.5)) if dates else {}
+
+
+def _consistent(dates: list[dt.date], permanent: bool) -> bool:
+    """A real period: 5, 10 or 20 years to the day, or from a date for life."""
+    if permanent:
+        return len(dates) >= 1
+    if len(dates) < 2:
+        return False
+    start, end = dates[0], dates[1]
+    return end.year - start.year in (5, 10, 20) and (end.month, end.day) == (
+        start.month, start.day)
+
+
+def _validity_fields(page: Page, box: BBox, dates: list[dt.date], permanent: bool,
+                     conf: float) -> dict[str, Field]:
+    out = {"valid_from": Field("valid_from", dates[0].isoformat(), page.number, box,
+                               round(conf, 3))}
+    if permanent:
+        out["valid_until"] = Field("valid_until", "长期", page.number, box, round(conf, 3))
+    elif len(dates) >= 2:
+        out["valid_until"] = Field("valid_until", dates[1].isoformat(), page.number, box,
+                                   round(conf, 3))
+    return out

@@ -1,0 +1,116 @@
+"""Pay slips (工资条): a vertical list (label: amount per line) or a one-row
+table (a line of labels over a line of values)."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from .. import normalize as norm
+from ..types import Field, Page, Word
+from . import KindResult
+from .fields_text import (
+    AMOUNT,
+    ID_NUMBER,
+    ORG,
+    after_label,
+    clean,
+    field,
+    lines,
+)
+
+LABELS: dict[str, tuple[str, ...]] = {
+    "gross_pay": ("应发工资", "应发合计", "应发金额", "税前工资"),
+    "net_pay": ("实发工资", "实发金额", "实发合计", "实领工资", "实发"),
+    "social_insurance": ("社会保险", "社保个人", "社保"),
+    "pension": ("养老保险",),
+    "medical": ("医疗保险",),
+    "unemployment": ("失业保险",),
+    "housing_fund": ("住房公积金", "公积金"),
+    "income_tax": ("个人所得税", "个税"),
+    "other_deductions": ("其他扣款", "其他扣除", "其他代扣"),
+    "_base": ("基本工资",),
+    "_bonus": ("绩效奖金", "奖金", "津贴", "补贴", "加班费"),
+}
+GLUED_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2}")
+INSURANCE_PARTS = ("pension", "medical", "unemployment")
+LABEL_RE = re.compile("|".join(sorted([*(lab for labs in LABELS.values() for lab in labs),
+                                       "姓名", "身份证号"], key=len, reverse=True)))
+
+
+def read(pages: list[Page]) -> KindResult:
+    result = KindResult()
+    found = result.fields
+    for page, line in lines(pages):
+        text = clean(norm.fullwidth_to_ascii(line.text))
+        _identity(found, page, line, text)
+        labels = LABEL_RE.findall(text)
+        if len(labels) >= 3:
+            _table(found, page, line, labels)
+        elif len(labels) == 1:
+            amounts = AMOUNT.findall(text.split(labels[0], 1)[1])
+            if amounts:
+                _put(found, _name_of(labels[0]), norm.amount(amounts[0]), page, line)
+    _sum_insurance(found)
+    for helper in [k for k in found if k in INSURANCE_PARTS or k.startswith("_")]:
+        del found[helper]
+    return result
+
+
+def _identity(found: dict[str, Field], page: Page, line: Word, text: str) -> None:
+    if "employer" not in found and (m := ORG.search(text)):
+        found["employer"] = field("employer", m.group(1), page, line)
+    if "period" not in found and ("工资" in text or "期间" in text or "月份" in text):
+        month = norm.iso_month(text)
+        if month:
+            found["period"] = field("period", month, page, line)
+    if "employee_name" not in found and (value := after_label(text, "姓名|员工姓名")):
+        name = norm.chinese_name(value.split()[0])
+        if name and LABEL_RE.search(name) is None:
+            found["employee_name"] = field("employee_name", name, page, line)
+    if "id_number" not in found and (m := ID_NUMBER.search(text)):
+        found["id_number"] = field("id_number", m.group(1).upper(), page, line)
+
+
+def _table(found: dict[str, Field], page: Page, header: Word, labels: list[str]) -> None:
+    """A line of labels over a line of values, in the same order. Amounts are
+    cut apart by their two decimals, so cells read without a gap still split."""
+    following = [w for w in page.words if w.bbox[1] >= (header.bbox[1] + header.bbox[3]) // 2 + 1
+                 and w is not header and len(w.text) > 4]
+    if not following:
+        return
+    values = min(following, key=lambda w: w.bbox[1])
+    text = clean(norm.fullwidth_to_ascii(values.text)).replace(" ", "")
+    if "姓名" in labels and "employee_name" not in found:
+        name = norm.chinese_name(re.match(r"[^\d]*", text).group(0))  # type: ignore[union-attr]
+        if name:
+            found["employee_name"] = field("employee_name", name, page, values)
+    rest = re.sub(r"^[^\d]*", "", text)
+    if "身份证号" in labels and (m := re.match(r"\d{17}[\dXx]", rest)):
+        found.setdefault("id_number", field("id_number", m.group(0).upper(), page, values))
+        rest = rest[m.end():]
+    amounts = GLUED_AMOUNT.findall(rest)
+    money_labels = [lab for lab in labels if lab not in ("姓名", "身份证号")]
+    confidence = values.confidence if len(amounts) == len(money_labels) else 0.3
+    for label, value in zip(money_labels, amounts, strict=False):
+        _put(found, _name_of(label), norm.amount(value), page, values, confidence)
+
+
+def _put(found: dict[str, Field], name: str, value: str | None, page: Page, line: Word,
+         confidence: float | None = None) -> None:
+    if value is not None and name not in found:
+        found[name] = field(name, value, page, line, confidence)
+
+
+def _name_of(label: str) -> str:
+    return next(name for name, labels in LABELS.items() if label in labels)
+
+
+def _sum_insurance(found: dict[str, Field]) -> None:
+    parts = [found[p] for p in INSURANCE_PARTS if p in found]
+    if "social_insurance" in found or not parts:
+        return
+    total = sum(Decimal(p.value) for p in parts)
+    first = parts[0]
+    found["social_insurance"] = Field("social_insurance", f"{total:.2f}", first.page,
+                                      first.bbox, min(p.confidence for p in parts))

@@ -1,0 +1,291 @@
+"""Property certificate (不动产权证书 / 房屋所有权证).
+
+The certificate number is found anywhere on the page by its pattern. Every
+other field is a labelled row: the row's band is bounded by the table rulings
+that cross the label column (or, without rulings, by the next label), and the
+value is the OCR text in that band beside or below the label.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+
+from .. import image as im
+from ..classify import cjk_only, contains
+from ..recognizer import reread_lines
+from ..tesseract import DIGITS, read_line, read_lines
+from ..types import BBox, Field, Page, Word
+from . import KindResult, after_label, value_box
+
+ROWS: tuple[tuple[str, str], ...] = (
+    ("owners", "权利人"), ("co_ownership", "共有情况"), ("location", "坐落"),
+    ("unit_number", "不动产单元号"), ("right_type", "权利类型"), ("right_nature", "权利性质"),
+    ("use", "用途"), ("area", "面积"), ("term", "使用期限"),
+    ("other_status", "权利其他状况"), ("notes", "附记"),
+)
+CO_OWNERSHIP = ("单独所有", "共同共有", "按份共有")
+_CERT = re.compile(r"(\S{1,2})[(（\[【{]\s*(\d{4})\s*[)）\]】}](\S*?)不动产权第\s*(\d+)\s*号")
+_UNIT = re.compile(r"\d{12}[A-Z]{2}\d{5}[A-Z]\d{8}")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+OWNER_SCALES = (0.7, 1.4)
+VOCABULARY = (
+    "专有建筑面积", "分摊建筑面积", "房屋结构", "钢筋混凝土结构", "总层数", "抵押权人",
+    "抵押登记日期", "债权数额", "人民法院查封", "查封期限三年", "国有建设用地使用权",
+    "房屋所有权", "市场化商品房", "城镇住宅用地", "股份有限公司", "共有宗地面积", "房屋建筑面积",
+)
+UNIT_CHARS = DIGITS + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def read(pages: list[Page]) -> KindResult:
+    if not pages:
+        return KindResult()
+    page = max(pages, key=lambda p: len(_label_lines(p.words)))
+    fields: dict[str, Field] = {}
+    for p in pages:
+        number = certificate_number(p)
+        if number:
+            fields["certificate_number"] = number
+            break
+    g = im.ocr_ready(page.image)
+    for name, (value, box, conf) in read_rows(page, g).items():
+        value = normalise(name, value, g, box)
+        if name == "owners" and value:
+            value, conf = vote_owners(value, conf, g, box)
+        if value or name == "notes":
+            fields[name] = Field(name, value, page.number, box, round(conf, 3))
+    cross_check_area(fields)
+    return KindResult(fields=fields)
+
+
+def vote_owners(value: str, conf: float, g: np.ndarray, box: BBox) -> tuple[str, float]:
+    """Names' rare characters read differently at each size: read the owners'
+    crop again at two more sizes and keep the reading with most confidence."""
+    votes = {value: conf}
+    crop = im.crop(g, box, pad=6)
+    for scale in OWNER_SCALES:
+        text, c = read_line(im.scale_to(crop, int(max(crop.shape[:2]) * scale)), "chi_sim", 7)
+        name = normalise("owners", text, g, box)
+        if name:
+            votes[name] = votes.get(name, 0.0) + c
+    best = max(votes, key=lambda v: votes[v])
+    return best, min(1.0, votes[best] / max(1.0, sum(votes.values())) * 0.5 + 0.25 * votes[best])
+
+
+def cross_check_area(fields: dict[str, Field]) -> None:
+    """The floor area is the exclusive plus the shared area (专有 + 分摊) that
+    权利其他状况 prints: when the area read disagrees, the sum is taken."""
+    other = fields.get("other_status")
+    if other is None:
+        return
+    own = re.search(r"专有建筑面积(\d+\.\d{2})", other.value)
+    shared = re.search(r"分摊建筑面积(\d+\.\d{2})", other.value)
+    if not own or not shared:
+        return
+    total = f"{float(own.group(1)) + float(shared.group(1)):.2f}"
+    read = fields.get("area")
+    if read is not None and read.value == total:
+        fields["area"] = dataclasses.replace(read, confidence=max(read.confidence, 0.95))
+    elif read is None or not read.value or abs(float(read.value) - float(total)) >= 0.015:
+        bbox = read.bbox if read is not None else other.bbox
+        fields["area"] = Field("area", total, other.page, bbox, 0.7)
+
+
+def certificate_number(page: Page) -> Field | None:
+    for word in page.words:
+        text = word.text.replace(" ", "")
+        found = _CERT.search(text)
+        if found:
+            prov, year, district, serial = found.groups()
+            value = f"{prov}({year}){district}不动产权第{serial}号"
+            return Field("certificate_number", value, page.number, word.bbox, word.confidence)
+    return None
+
+
+def _label_lines(words: list[Word]) -> dict[str, int]:
+    """Field name -> index of the line that starts with its label."""
+    found: dict[str, int] = {}
+    for name, label in ROWS:
+        for i, word in enumerate(words):
+            head = cjk_only(word.text)[: len(label) + 1]
+            if head.startswith(label) or (len(label) >= 4 and contains(head, label)):
+                found[name] = i
+                break
+    return found
+
+
+def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
+    """Each labelled row's value: its band beside the label column, cropped
+    and read again as a block (values wrap onto several lines)."""
+    lines = page.words
+    labels = _label_lines(lines)
+    if not labels:
+        return {}
+    label_lines = [lines[i] for i in labels.values()]
+    label_x = int(np.median([w.bbox[0] for w in label_lines]))
+    value_x = _value_column(g, lines, labels)
+    right = max(w.bbox[2] for w in lines) + 10
+    page_left = min(w.bbox[0] for w in lines) - 20
+    rules = im.rules_across(im.flatten(page.image), label_x + 8)
+    tops = sorted(w.bbox[1] for w in label_lines)
+    bands = {name: _band(lines[i], tops, rules, g.shape[0], notes=name == "notes")
+             for name, i in labels.items()}
+    bands.update(_unlabelled_rows(bands))
+    out: dict[str, tuple[str, BBox, float]] = {}
+    for name, (top, bottom) in bands.items():
+        i = labels.get(name)
+        left = page_left if name == "notes" else value_x - 6
+        box = (max(0, left), int(top), min(g.shape[1], right), int(bottom))
+        band = im.crop(g, box)
+        found = reread_lines(band, read_lines(band, lang="chi_sim", psm=6))
+        found = [w for w in found if w.confidence >= 0.3 and w.text.strip()]
+        text = _join(w.text for w in found)
+        if name == "notes":
+            text = _strip_label(text, "附记")
+        conf = sum(w.confidence for w in found) / len(found) if found else (
+            lines[i].confidence if i is not None else 0.0)
+        if i is None:
+            conf *= 0.8  # placed by the order of rows, its label unread
+        if found:
+            box = _union([(box[0] + w.bbox[0], box[1] + w.bbox[1], box[0] + w.bbox[2],
+                           box[1] + w.bbox[3]) for w in found])
+        out[name] = (text, box, conf)
+    return out
+
+
+def _unlabelled_rows(bands: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """A row whose label was misread lies between the rows found before and
+    after it (the certificate prints its rows in a fixed order)."""
+    names = [name for name, _ in ROWS]
+    out: dict[str, tuple[float, float]] = {}
+    for k, name in enumerate(names[1:-1], start=1):
+        before, after = names[k - 1], names[k + 1]
+        if name not in bands and before in bands and after in bands:
+            top, bottom = bands[before][1], bands[after][0]
+            if bottom - top > 20:
+                out[name] = (top, bottom)
+    return out
+
+
+def _value_column(g: np.ndarray, lines: list[Word], labels: dict[str, int]) -> int:
+    """Where values start: the median start of the value beside each label."""
+    starts = [value_box(g, lines[i], len(dict(ROWS)[name]) + 1)[0]
+              for name, i in labels.items()
+              if name != "notes" and len(after_label(lines[i].text, dict(ROWS)[name])) > 1]
+    if starts:
+        return int(np.median(starts))
+    first = lines[next(iter(labels.values()))]
+    return first.bbox[0] + 7 * (first.bbox[3] - first.bbox[1])
+
+
+def _strip_label(text: str, label: str) -> str:
+    head = text[: len(label) + 3]
+    pos = max(head.find(label[-1]), head.find(label))
+    return text[pos + 1:].lstrip(":：") if pos >= 0 else text
+
+
+def _band(line: Word, tops: list[int], rules: list[int], height: int,
+          notes: bool) -> tuple[float, float]:
+    """Vertical extent of a label's row."""
+    x0, y0, x1, y1 = line.bbox
+    middle = (y0 + y1) / 2
+    if notes:
+        return y0 - (y1 - y0) * 0.3, height
+    above = [r for r in rules if r < middle]
+    below = [r for r in rules if r > middle]
+    if above and below and below[0] - above[-1] > (y1 - y0) and not any(
+            above[-1] < t < below[0] and abs(t - y0) > (y1 - y0) for t in tops):
+        return above[-1], below[0]  # a table row (not a frame around all rows)
+    later = [t for t in tops if t > y0 + (y1 - y0) * 0.5]
+    return y0 - (y1 - y0) * 0.3, (later[0] if later else height)
+
+
+def _join(texts: object) -> str:
+    return "".join(str(t).replace(" ", "") for t in texts)  # type: ignore[attr-defined]
+
+
+def _union(boxes: list[BBox]) -> BBox:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+# --- values -----------------------------------------------------------------------------
+
+def normalise(name: str, value: str, g: np.ndarray, box: BBox) -> str:
+    value = _tidy(value)
+    if name == "owners":
+        return re.sub(r"[、,，;；/\s]+", "、", cjk_only_keep(value, "、,，;；/")).strip("、")
+    if name == "co_ownership":
+        return _closest(cjk_only(value), CO_OWNERSHIP)
+    if name == "unit_number":
+        return unit_number(value, g, box)
+    if name == "area":
+        return area(value)
+    if name == "term":
+        value = re.sub(r"(起\d{4}年\d{1,2}月\d{1,2})(日.?)?$", r"\1日止", value)
+    return value.replace("（", "(").replace("）", ")")
+
+
+def _tidy(value: str) -> str:
+    """Undo common OCR noise: stray marks at the ends, m² read as m2/m:/m?."""
+    value = value.strip("：:;；”“\"'|。.,，、-_[]一 ")
+    value = re.sub(r"(\d)m[2²:?*\"“”z]{1,2}", r"\1m²", value)
+    value = re.sub(r"(\d)(?:mm|nm|m|n)[2²7:?*\"“”z]{0,2}(?=[，,；;/]|$)", r"\1m²", value)
+    value = _known_phrases(value)
+    value = re.sub(r"(?<=\d)[\]|l](?=[\d号单元楼层年月日])|(?<=[号院楼])[\]|l](?=\d)", "1", value)
+    return value.replace(":", "：").replace(";", "；")
+
+
+def _known_phrases(value: str) -> str:
+    """Words printed on every certificate, put right when one character is
+    misread (分捧 -> 分摊), and the colon after a sub-label restored."""
+    for phrase in VOCABULARY:
+        n = len(phrase)
+        i = 0
+        while i + n <= len(value):
+            window = value[i:i + n]
+            if window != phrase and sum(a != b for a, b in zip(window, phrase, strict=True)) == 1:
+                value = value[:i] + phrase + value[i + n:]
+            i += 1
+    value = re.sub(r"[，,;:](?=抵押登记日期|债权数额|房屋结构|总层数)", "；", value)
+    return re.sub(r"(抵押权人|抵押登记日期|债权数额|房屋结构|总层数)[，,;；:]", r"\1：", value)
+
+
+def cjk_only_keep(text: str, keep: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in keep or ch == "·")
+
+
+def _closest(text: str, choices: tuple[str, ...]) -> str:
+    if not text:
+        return ""
+    best = max(choices, key=lambda c: sum(a == b for a, b in zip(text, c, strict=False)))
+    return best if sum(a == b for a, b in zip(text, best, strict=False)) >= 2 else text
+
+
+def unit_number(text: str, g: np.ndarray, box: BBox) -> str:
+    """28 characters; the line read first, then the crop read as letters and
+    digits (``eng``) when the line read is not well formed."""
+    from_line = re.sub(r"[^0-9A-Z]", "", text.upper())
+    if _UNIT.fullmatch(from_line):
+        return from_line
+    read, _ = read_line(im.crop(g, box, pad=6), "eng", 7, UNIT_CHARS)
+    from_crop = read.replace(" ", "")
+    if _UNIT.fullmatch(from_crop):
+        return from_crop
+    return from_crop if len(from_crop) == 28 else from_line
+
+
+def area(text: str) -> str:
+    """The building's floor area as a number with two decimals: after
+    房屋建筑面积 / 建筑面积 when printed, else the last number."""
+    text = text.replace(" ", "").replace("，", ",")
+    for key in ("房屋建筑面积", "建筑面积"):
+        pos = text.find(key)
+        if pos >= 0:
+            found = _NUMBER.search(text, pos)
+            if found:
+                return f"{float(found.group(0)):.2f}"
+    numbers = _NUMBER.findall(text)
+    return f"{float(numbers[-1]):.2f}" if numbers else ""

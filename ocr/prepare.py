@@ -1,0 +1,91 @@
+"""Make a scanned or photographed page readable, then OCR it.
+
+A page with a text layer (digital PDF) is returned untouched. Otherwise:
+size -> document crop and perspective -> text axis and skew -> upright
+(0 or 180, decided by reading: Tesseract's own orientation guess is not
+trusted, see ocr-notes) -> full-page OCR into ``page.words``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from . import image as im
+from .classify import keyword_hits
+from .recognizer import reread_lines
+from .tesseract import read_lines
+from .types import Page, Word
+
+GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying others
+
+
+def prepare_page(page: Page) -> Page:
+    if page.has_text_layer:
+        return page
+    image = im.fit_size(im.to_bgr(page.image))
+    quad = im.find_document(image)
+    straight, is_card, quarter = straighten(image, quad, None)
+    rotation, upright_image, words = upright(straight, is_card)
+    if is_card and quad is not None and keyword_hits(_text(words)) < GOOD_ENOUGH:
+        # an A4 sheet in perspective can measure like a card: try it as a sheet
+        straight2, _, quarter2 = straighten(image, quad, False)
+        rotation2, image2, words2 = upright(straight2, False)
+        if reading_score(words2) + 10 * keyword_hits(_text(words2)) > reading_score(
+                words) + 10 * keyword_hits(_text(words)):
+            rotation, upright_image, words, quarter = rotation2, image2, words2, quarter2
+    words = reread_lines(upright_image, words)
+    return dataclasses.replace(page, image=upright_image, words=words,
+                               rotation=(rotation + quarter) % 360)
+
+
+def straighten(image: np.ndarray, quad: np.ndarray | None,
+               card: bool | None) -> tuple[np.ndarray, bool, int]:
+    """Crop, flatten and deskew; returns the image, whether it is a card, and
+    the quarter turn already applied (0 or 90)."""
+    if quad is not None:
+        image, is_card = im.warp_document(image, quad, card)
+        image = im.fit_size(image)
+        if is_card:
+            return image, True, 0
+    quarter, angle = im.text_axis_and_skew(image)
+    image = im.rotate_quarter(image, quarter)
+    if abs(angle) >= 0.4:
+        image = im.rotate_small(image, angle)
+    return image, im.looks_like_card(image) if card is None else card, quarter
+
+
+def _text(words: list[Word]) -> str:
+    return "\n".join(w.text for w in words)
+
+
+def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, list[Word]]:
+    """Try turns (most likely first) and keep the one that reads best."""
+    h, w = image.shape[:2]
+    turns = [0, 180, 90, 270]
+    if is_card and h > w:
+        turns = [90, 270]  # an ID card is printed landscape
+    elif is_card:
+        turns = [0, 180]
+    best: tuple[float, int, np.ndarray, list[Word]] | None = None
+    for turn in turns:
+        turned = im.rotate_quarter(image, turn)
+        words = read_lines(im.ocr_ready(turned), lang="chi_sim", psm=6)
+        text = _text(words)
+        value = reading_score(words) + 10.0 * keyword_hits(text)
+        if best is None or value > best[0]:
+            best = (value, turn, turned, words)
+        if keyword_hits(text) >= GOOD_ENOUGH and turn == best[1]:
+            break
+    assert best is not None
+    return best[1], best[2], best[3]
+
+
+def reading_score(words: list[Word]) -> float:
+    """Confident Chinese characters: upside-down text reads as few, unsure ones."""
+    total = 0.0
+    for word in words:
+        if word.confidence >= 0.5:
+            total += word.confidence * sum("\u4e00" <= ch <= "\u9fff" for ch in word.text)
+    return total

@@ -1,0 +1,84 @@
+"""Clean-up: a turned, tilted or photographed card comes back upright."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr import image as im
+from ocr.kinds import read_kind
+from ocr.prepare import prepare_page
+from ocr.types import DocumentKind, Page
+
+from .conftest import documents
+
+
+@pytest.fixture(scope="module")
+def clean_front(corpus):
+    folder, truth = corpus
+    t = documents(truth, "id_card_front", "clean")[0]
+    return cv2.imread(str(folder / t["file"])), t["fields"]["id_number"]
+
+
+def on_desk(card: np.ndarray, tilt: float) -> np.ndarray:
+    """The card warped in perspective onto a dark textured desk."""
+    h, w = card.shape[:2]
+    desk = np.full((int(h * 1.8), int(w * 1.5), 3), (60, 80, 100), np.uint8)
+    noise = np.random.default_rng(3).integers(0, 25, desk.shape, dtype=np.uint8)
+    desk = cv2.add(desk, noise)
+    ox, oy = w * 0.25, h * 0.4
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[ox + tilt, oy], [ox + w, oy + tilt], [ox + w - tilt, oy + h],
+                      [ox - tilt / 2, oy + h - tilt]])
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    return cv2.warpPerspective(card, matrix, desk.shape[1::-1], dst=desk,
+                               borderMode=cv2.BORDER_TRANSPARENT)
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_turned_warped_card_reads_upright(clean_front, turn):
+    card, number = clean_front
+    photo = im.rotate_quarter(on_desk(card, tilt=40), turn)
+    page = prepare_page(Page(1, photo))
+    assert page.rotation == (360 - turn) % 360
+    h, w = page.image.shape[:2]
+    assert w > h and im.looks_like_card(page.image)
+    result = read_kind(DocumentKind.ID_CARD_FRONT, [page])
+    assert result.fields["id_number"].value == number
+
+
+def test_find_document_on_a_desk(clean_front):
+    card, _ = clean_front
+    quad = im.find_document(on_desk(card, tilt=30))
+    assert quad is not None
+    flat, is_card = im.warp_document(on_desk(card, tilt=30), quad)
+    assert is_card and flat.shape[1] == im.CARD_WIDTH
+
+
+def test_ruled_paper_is_not_cropped():
+    page = np.full((1400, 1000, 3), 250, np.uint8)
+    cv2.rectangle(page, (100, 200), (900, 1200), (40, 90, 60), 3)
+    assert im.find_document(page) is None
+
+
+def test_skew_is_measured():
+    page = np.full((1200, 900), 255, np.uint8)
+    for y in range(150, 1050, 60):
+        cv2.putText(page, "TEXT LINE 0123456789 ABC", (80, y), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.0, 0, 2)
+    quarter, angle = im.text_axis_and_skew(im.rotate_small(page, 3.0))
+    assert quarter == 0 and abs(angle + 3.0) <= 1.0
+    quarter, _ = im.text_axis_and_skew(im.rotate_quarter(page, 90))
+    assert quarter == 90
+
+
+def test_rulings_removed_and_sizes_fitted():
+    g = np.full((400, 600), 255, np.uint8)
+    cv2.line(g, (10, 200), (590, 200), 0, 2)
+    cv2.putText(g, "12,000.00", (200, 195), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    out = im.remove_rulings(g)
+    assert out[200, 50] == 255 and out[200, 550] == 255
+    assert (out[170:196, 200:360] < 128).any()  # the digits stay
+    assert max(im.fit_size(np.zeros((3000, 4000, 3), np.uint8)).shape) == im.MAX_SIDE
+    assert max(im.fit_size(np.zeros((400, 600, 3), np.uint8)).shape) == im.SMALL_TARGET
