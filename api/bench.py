@@ -80,10 +80,10 @@ class _Tally:
                 "rows_right": rows[0], "rows": rows[1], "seconds_per_page": secs[0] / secs[1]}
         console.print(summary)
         detail = Table("kind", "degradation", "field", "exact", "n")
-        for key in sorted(self.fields):
-            hits = self.fields[key]
-            detail.add_row(*key, _pct(sum(hits), len(hits)), str(len(hits)))
-            figures["fields"]["/".join(key)] = sum(hits) / len(hits)
+        for field_key in sorted(self.fields):
+            hits = self.fields[field_key]
+            detail.add_row(*field_key, _pct(sum(hits), len(hits)), str(len(hits)))
+            figures["fields"]["/".join(field_key)] = sum(hits) / len(hits)
         console.print(detail)
         return figures
 

@@ -107,7 +107,9 @@ def _documents(facts: FactSet, app: Application, docs: list[ReadDocument],
         present = [d for d in docs if d.kind in kinds]
         readable = [d for d in present if is_read(d)]
         label = " / ".join(book.document_label(k).split(" / ")[0] for k in group)
-        facts.add("requirement", f"requirement:{i}", [of_document(d) for d in present],
+        evidence = [of_document(d) for d in present] or [
+            of_application("product", f"{app.product}: {label}")]
+        facts.add("requirement", f"requirement:{i}", evidence,
                   document="|".join(group), label=label, present=bool(present),
                   readable=bool(readable))
 

@@ -85,8 +85,8 @@ def _rule_problems(rule: Rule, facts: dict[str, dict[str, str]]) -> list[str]:
                 out += _other_problems(f"derive.set.{name}", references(expr).other, bound, facts)
     for part in ("message", "action"):
         text = (rule.finding or {}).get(part, "")
-        refs = {(a, f) for a, f in PLACEHOLDER.findall(text)}
-        out += _other_problems(f"finding.{part}", refs, bound, facts)
+        placeholders = {(a, f) for a, f in PLACEHOLDER.findall(text)}
+        out += _other_problems(f"finding.{part}", placeholders, bound, facts)
     return out
 
 

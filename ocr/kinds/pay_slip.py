@@ -98,6 +98,7 @@ def _table(found: dict[str, Field], page: Page, header: Word, labels: list[str])
 
 def _put(found: dict[str, Field], name: str, value: str | None, page: Page, line: Word,
          confidence: float | None = None) -> None:
+    value = value.lstrip("-") if value else value  # a pay slip's amounts are never negative
     if value is not None and name not in found:
         found[name] = field(name, value, page, line, confidence)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..recognizer import reread_lines
+from ..recognizer import AGREE_CONFIDENCE, recognise, reread_lines
 from ..tesseract import DIGITS, read_line, read_lines
 from ..types import BBox, Field, Page, Word
 from . import KindResult, after_label, value_box
@@ -54,6 +54,7 @@ def read(pages: list[Page]) -> KindResult:
         value = normalise(name, value, g, box)
         if name == "owners" and value:
             value, conf = vote_owners(value, conf, g, box)
+            value, conf = _agree_with_page_line(page, value, conf, g, box)
         if value or name == "notes":
             fields[name] = Field(name, value, page.number, box, round(conf, 3))
     cross_check_area(fields)
@@ -62,16 +63,40 @@ def read(pages: list[Page]) -> KindResult:
 
 def vote_owners(value: str, conf: float, g: np.ndarray, box: BBox) -> tuple[str, float]:
     """Names' rare characters read differently at each size: read the owners'
-    crop again at two more sizes and keep the reading with most confidence."""
+    crop again (the second reader, and Tesseract at two more sizes) and keep
+    the reading with most confidence; two readers agreeing is a strong sign."""
     votes = {value: conf}
     crop = im.crop(g, box, pad=6)
+    second, score = recognise([crop])[0]
+    second = normalise("owners", second, g, box) if score >= 0.8 else ""
+    if second:
+        votes[second] = votes.get(second, 0.0) + 2 * score
     for scale in OWNER_SCALES:
         text, c = read_line(im.scale_to(crop, int(max(crop.shape[:2]) * scale)), "chi_sim", 7)
         name = normalise("owners", text, g, box)
         if name:
             votes[name] = votes.get(name, 0.0) + c
     best = max(votes, key=lambda v: votes[v])
-    return best, min(1.0, votes[best] / max(1.0, sum(votes.values())) * 0.5 + 0.25 * votes[best])
+    confidence = min(1.0, votes[best] / max(1.0, sum(votes.values())) * 0.5 + 0.25 * votes[best])
+    if second and best == second:
+        confidence = AGREE_CONFIDENCE if best == value else max(confidence, min(score, 0.95))
+    return best, confidence
+
+
+def _agree_with_page_line(page: Page, value: str, conf: float, g: np.ndarray,
+                          box: BBox) -> tuple[str, float]:
+    """The page's own line for the row (read line by line by both readers)
+    saying the same raises the confidence; a confident page line wins a tie."""
+    index = _label_lines(page.words).get("owners")
+    if index is None:
+        return value, conf
+    line = page.words[index]
+    from_line = normalise("owners", after_label(line.text, "权利人").lstrip(":："), g, box)
+    if from_line == value:
+        return value, max(conf, line.confidence)
+    if from_line and line.confidence >= AGREE_CONFIDENCE > conf:
+        return from_line, line.confidence * 0.95
+    return value, conf
 
 
 def cross_check_area(fields: dict[str, Field]) -> None:
@@ -146,6 +171,10 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
             text = _strip_label(text, "附记")
         conf = sum(w.confidence for w in found) / len(found) if found else (
             lines[i].confidence if i is not None else 0.0)
+        if i is not None and not text.strip():
+            # the band read nothing (a short value): keep what the page line says
+            text = after_label(lines[i].text, dict(ROWS)[name]).lstrip(":： ")
+            conf, found = lines[i].confidence, []
         if i is None:
             conf *= 0.8  # placed by the order of rows, its label unread
         if found:
