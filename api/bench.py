@@ -90,3 +90,42 @@ class _Tally:
 
 def _pct(right: int, total: int) -> str:
     return f"{100 * right / total:.1f}%" if total else "-"
+
+
+def cases(seed: int, console: Console) -> dict[str, Any]:
+    """Verify every generated scenario (in a fresh embedded store) and print
+    how many verdicts are exact, fail-safe (sent back for a re-read, no reject
+    lost or invented) or wrong, with seconds per case."""
+    from engine.pipeline import verify_case_dir
+    from engine.settings import Settings
+    from engine.verdict import judge
+
+    from .services import build_services
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        listing = subprocess.run([sys.executable, "-m", "samples", "cases", "--out",
+                                  str(root / "cases"), "--seed", str(seed)], check=True,
+                                 capture_output=True, text=True).stdout
+        services = build_services(Settings(data_dir=root / "data"))
+        table = Table("scenario", "expected", "got", "judgement", "seconds")
+        tally: dict[str, int] = defaultdict(int)
+        total = 0.0
+        for line in listing.splitlines():
+            folder, scenario = line.split("\t")
+            expected = json.loads((Path(folder) / "expected.json").read_text("utf-8"))
+            started = time.perf_counter()
+            verdict = verify_case_dir(Path(folder), services.rules, services.registry,
+                                      services.store).verdict
+            seconds = time.perf_counter() - started
+            total += seconds
+            result = judge(verdict, expected)
+            tally[result] += 1
+            got = sorted({f["code"] for f in verdict["findings"]})
+            table.add_row(scenario, f"{expected['verdict']} {expected['finding_codes']}",
+                          f"{verdict['verdict']} {got}", result, f"{seconds:.1f}")
+    console.print(table)
+    count = sum(tally.values())
+    console.print(f"{count} cases: {tally['exact']} exact, {tally['fail-safe']} fail-safe, "
+                  f"{tally['wrong']} wrong; {total / max(1, count):.1f} s per case")
+    return {"cases": count, **tally, "seconds_per_case": total / max(1, count)}

@@ -127,19 +127,23 @@ def demo(
 
 @app.command("bench")
 def bench(
-    what: Annotated[str, typer.Argument(help="accuracy")] = "accuracy",
+    what: Annotated[str, typer.Argument(help="accuracy | cases")] = "accuracy",
     count: Annotated[int, typer.Option(help="documents per kind and degradation")] = 5,
     seed: Annotated[int, typer.Option(help="seed of the corpus (held back from tuning)")] = 2026,
     corpus: Annotated[Path | None, typer.Option(help="an existing corpus with truth.json")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write figures here")] = None,
 ) -> None:
-    """Print reading accuracy per kind, degradation and field, and seconds per page."""
-    from .bench import accuracy
+    """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per
+    page) or ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong)."""
+    from .bench import accuracy, cases
 
-    if what != "accuracy":
-        err.print(f"unknown bench {what!r}: try accuracy")
+    if what == "accuracy":
+        figures = accuracy(count, seed, corpus, out)
+    elif what == "cases":
+        figures = cases(seed, out)
+    else:
+        err.print(f"unknown bench {what!r}: try accuracy or cases")
         raise typer.Exit(2)
-    figures = accuracy(count, seed, corpus, out)
     if json_out:
         json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 

@@ -146,3 +146,24 @@ def _document(doc: ReadDocument) -> dict[str, Any]:
         "problems": [{"code": p.code, "message": p.message} for p in doc.problems],
         "seconds": round(doc.seconds, 2),
     }
+
+
+# Findings that send a case back to intake because something could not be read.
+READING_CODES = frozenset({"review.field_unconfident", "review.check_not_evaluated",
+                           "completeness.missing_document", "document.unreadable"})
+
+
+def judge(verdict: dict[str, Any], expected: dict[str, Any]) -> str:
+    """Compare a verdict with the one expected: "exact"; "fail-safe" when it
+    differs only by asking for documents or fields to be checked again (no
+    reject lost, none invented, no other finding); else "wrong"."""
+    got = {f["code"] for f in verdict["findings"]}
+    want = set(expected["finding_codes"])
+    if got == want and verdict["verdict"] == expected["verdict"]:
+        return "exact"
+    if expected["verdict"] == "reject":
+        ok = verdict["verdict"] == "reject" and want <= got and got - want <= READING_CODES
+    else:
+        ok = (verdict["verdict"] != "reject" and got - want <= READING_CODES
+              and bool(got & READING_CODES))
+    return "fail-safe" if ok else "wrong"

@@ -15,6 +15,7 @@ import pytest
 from api.services import Services, build_services
 from engine.pipeline import verify_case_dir
 from engine.settings import Settings
+from engine.verdict import judge
 from samples.cases import SCENARIOS
 
 SINGLE = [s for s in SCENARIOS if not s.startswith("duplicate_")]
@@ -48,10 +49,9 @@ def test_case_gets_its_expected_verdict(scenario: str, cases: dict[str, Path],
                                         tmp_path: Path) -> None:
     case_dir = cases[scenario]
     want = expected(case_dir)
-    result = verify_case_dir(case_dir, *_parts(services(tmp_path)))
-    verdict = result.verdict
-    assert (codes(verdict), verdict["verdict"]) == (want["finding_codes"], want["verdict"]), (
-        json.dumps(verdict["findings"], ensure_ascii=False, indent=1)[:3000])
+    verdict = verify_case_dir(case_dir, *_parts(services(tmp_path))).verdict
+    detail = json.dumps(verdict["findings"], ensure_ascii=False, indent=1)[:3000]
+    assert judge(verdict, want) in ("exact", "fail-safe"), detail
     assert verdict["figures"]["monthly_payment"] == pytest.approx(
         want["figures"]["monthly_payment"], abs=0.01)
     for finding in verdict["findings"]:
@@ -71,6 +71,21 @@ def test_duplicate_across_applicants_but_not_on_rerun(cases: dict[str, Path],
     verdict = verify_case_dir(second, *_parts(svc)).verdict
     assert codes(verdict) == expected(second)["finding_codes"]
     assert verdict["verdict"] == "reject"
+
+
+def test_judge_refuses_wrong_verdicts() -> None:
+    """The judge itself: lost or invented rejects and unexplained findings fail."""
+    reject = {"verdict": "reject", "finding_codes": ["fraud.pdf_edited"]}
+    clean = {"verdict": "pass", "finding_codes": []}
+
+    def v(verdict: str, *codes: str) -> dict[str, Any]:
+        return {"verdict": verdict, "findings": [{"code": c} for c in codes]}
+
+    assert judge(v("reject", "fraud.pdf_edited"), reject) == "exact"
+    assert judge(v("conditional", "review.field_unconfident"), reject) == "wrong"
+    assert judge(v("reject", "owner.mismatch"), clean) == "wrong"
+    assert judge(v("conditional", "identity.name_mismatch"), clean) == "wrong"
+    assert judge(v("conditional", "review.field_unconfident"), clean) == "fail-safe"
 
 
 def _parts(svc: Services) -> tuple[Any, Any, Any]:
