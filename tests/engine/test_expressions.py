@@ -1,7 +1,11 @@
 import pytest
 
 from engine.expressions import (
-    ExpressionError, References, check_value_expression, compile_condition, evaluate,
+    ExpressionError,
+    References,
+    check_value_expression,
+    compile_condition,
+    evaluate,
 )
 
 
