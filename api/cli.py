@@ -15,7 +15,7 @@ from rich.table import Table
 from engine.errors import InvalidRuleSet, PrereviewError
 from engine.pipeline import CaseResult, verify_case_dir
 from engine.report import render_report
-from engine.rulebook import DEFAULT_RULES_DIR, load_rulebook
+from engine.rulebook import DEFAULT_RULES_DIR, RuleBook, load_rulebook
 from engine.scenarios import run_scenarios
 
 from .services import build_services
@@ -148,18 +148,23 @@ def bench(
         json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
-@rules_app.command("validate")
-def rules_validate(
-    directory: Annotated[Path, typer.Argument(help="rule directory")] = DEFAULT_RULES_DIR,
-) -> None:
-    """Validate rule files: schema, facts and fields, expressions, cycles."""
+def _rules_or_exit(directory: Path) -> RuleBook:
+    """The rule book, or each problem with its file and line and a non-zero exit."""
     try:
-        book = load_rulebook(directory)
+        return load_rulebook(directory)
     except InvalidRuleSet as error:
         for problem in error.problems:
             typer.echo(f"{directory}/{problem}", err=True)
         err.print(f"[bold red]{len(error.problems)} problem(s)[/]: the rule set cannot go live")
         raise typer.Exit(error.exit_code) from None
+
+
+@rules_app.command("validate")
+def rules_validate(
+    directory: Annotated[Path, typer.Argument(help="rule directory")] = DEFAULT_RULES_DIR,
+) -> None:
+    """Validate rule files: schema, facts and fields, expressions, cycles."""
+    book = _rules_or_exit(directory)
     out.print(f"[green]valid[/]: {book.name} {book.version}, {len(book.rules)} rules, "
               f"sha256 {book.sha256}")
 
@@ -169,12 +174,7 @@ def rules_test(
     directory: Annotated[Path, typer.Argument(help="rule directory")] = DEFAULT_RULES_DIR,
 ) -> None:
     """Run the scenario tests in DIR/tests/*.yaml against the rules in DIR."""
-    try:
-        book = load_rulebook(directory)
-    except InvalidRuleSet as error:
-        for problem in error.problems:
-            typer.echo(f"{directory}/{problem}", err=True)
-        raise typer.Exit(error.exit_code) from None
+    book = _rules_or_exit(directory)
     try:
         results = run_scenarios(book, directory / "tests")
     except PrereviewError as error:

@@ -29,7 +29,6 @@ def combine(severities: list[str]) -> str:
 def build_verdict(app: Application, book: RuleBook, docs: list[ReadDocument],
                   facts: FactSet, final: list[dict[str, Any]],
                   firings: list[Firing]) -> dict[str, Any]:
-    by_id = {f["id"]: f for f in final}
     made_by = {f.produced["id"]: f for f in firings}
     findings = [_finding(f, facts, made_by) for f in firings if f.produced["type"] == "finding"]
     checks = _checks(app, book, final)
@@ -39,7 +38,7 @@ def build_verdict(app: Application, book: RuleBook, docs: list[ReadDocument],
         "case_id": app.case_id,
         "verdict": combine([f["severity"] for f in findings]),
         "findings": findings,
-        "figures": _figures(by_id, final),
+        "figures": _figures(final),
         "documents": [_document(d) for d in docs],
         "checks": checks,
         "ruleset": {"name": book.name, "version": book.version, "sha256": book.sha256},
@@ -122,7 +121,7 @@ def _not_evaluated(book: RuleBook, checks: list[dict[str, Any]],
     } for c in checks if c["required"] and c["status"] == "not_evaluated"]
 
 
-def _figures(by_id: dict[str, dict[str, Any]], final: list[dict[str, Any]]) -> dict[str, Any]:
+def _figures(final: list[dict[str, Any]]) -> dict[str, Any]:
     def first(fact_type: str, name: str) -> Any:
         return next((f[name] for f in final if f["type"] == fact_type and name in f), None)
 
