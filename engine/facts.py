@@ -68,7 +68,7 @@ def build_facts(app: Application, docs: list[ReadDocument], book: RuleBook,
     facts = FactSet()
     _application(facts, app, book)
     _documents(facts, app, docs, book)
-    _identity(facts, app, docs)
+    _identity(facts, app, docs, book)
     _income(facts, docs)
     _statement(facts, app, docs)
     _property(facts, app, docs)
@@ -122,7 +122,8 @@ def is_read(doc: ReadDocument) -> bool:
     return all(doc.value(f) for f in KEY_FIELDS.get(doc.kind, ()))
 
 
-def _identity(facts: FactSet, app: Application, docs: list[ReadDocument]) -> None:
+def _identity(facts: FactSet, app: Application, docs: list[ReadDocument],
+              book: RuleBook) -> None:
     fronts = [d for d in docs if d.kind is DocumentKind.ID_CARD_FRONT]
     backs = [d for d in docs if d.kind is DocumentKind.ID_CARD_BACK and d.value("valid_until")]
     number = identity.check(app.applicant.id_number, None)
@@ -145,8 +146,8 @@ def _identity(facts: FactSet, app: Application, docs: list[ReadDocument]) -> Non
         name = doc.value(name_field) if name_field else None
         if name_field and name:
             facts.add("name_check", f"name_check:{i}", of_field(doc, name_field),
-                      document=doc.kind.value, file=doc.file,
-                      matches=identity.same_name(name, app.applicant.name),
+                      document=book.document_label(doc.kind.value).split(" / ")[0],
+                      file=doc.file, matches=identity.same_name(name, app.applicant.name),
                       confidence=_confidence(doc, name_field))
 
 

@@ -221,7 +221,12 @@ def _name(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
 
 
 def _name_chars(text: str) -> str:
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch == "·")
+    """A name's characters, without a piece of the 姓名 label caught in the crop."""
+    name = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch == "·")
+    for label in ("姓名", "名"):
+        if name.startswith(label) and len(name) - len(label) >= 2:
+            return name[len(label):]
+    return name
 
 
 def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Field]:
