@@ -119,7 +119,14 @@ def is_read(doc: ReadDocument) -> bool:
         return False
     if doc.kind is DocumentKind.BANK_STATEMENT:
         return bool(doc.rows)
-    return all(doc.value(f) for f in KEY_FIELDS.get(doc.kind, ()))
+    return all(_meaningful(f, doc.value(f)) for f in KEY_FIELDS.get(doc.kind, ()))
+
+
+def _meaningful(name: str, value: str | None) -> bool:
+    """A key field was read: present, and an amount above zero."""
+    if name in ("net_pay", "monthly_income"):
+        return (stmt.money(value) or 0.0) > 0
+    return bool(value)
 
 
 def _identity(facts: FactSet, app: Application, docs: list[ReadDocument],

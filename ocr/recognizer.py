@@ -88,3 +88,20 @@ def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     x0, y0, x1, y1 = box
     crop = image[max(0, y0 - PAD):min(h, y1 + PAD), max(0, x0 - PAD):min(w, x1 + PAD)]
     return crop if crop.size else np.full((8, 8, 3), 255, np.uint8)
+
+
+def detect_and_read(image: np.ndarray) -> list[Word]:
+    """Find and read every text piece of an image (a table row: one per cell),
+    left to right; [] without the second reader."""
+    engine = _engine()
+    if engine is None or image.size == 0:
+        return []
+    image = image if image.ndim == 3 else np.dstack([image, image, image])
+    with _LOCK:
+        result, _ = engine(image, use_cls=False)
+    out = []
+    for box, text, score in result or []:
+        xs = [int(p[0]) for p in box]
+        ys = [int(p[1]) for p in box]
+        out.append(Word(str(text), (min(xs), min(ys), max(xs), max(ys)), float(score)))
+    return sorted(out, key=lambda w: w.bbox[0])

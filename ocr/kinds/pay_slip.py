@@ -3,10 +3,12 @@ table (a line of labels over a line of values)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal
 
 from .. import normalize as norm
+from ..recognizer import detect_and_read
 from ..types import Field, Page, Word
 from . import KindResult
 from .fields_text import (
@@ -73,13 +75,62 @@ def _identity(found: dict[str, Field], page: Page, line: Word, text: str) -> Non
 
 
 def _table(found: dict[str, Field], page: Page, header: Word, labels: list[str]) -> None:
-    """A line of labels over a line of values, in the same order. Amounts are
-    cut apart by their two decimals, so cells read without a gap still split."""
+    """A line of labels over a line of values. Each cell of both lines is found
+    and read on its own, and a value belongs to the label above it; without
+    that, the values are taken in the labels' order, amounts cut apart by their
+    two decimals."""
     following = [w for w in page.words if w.bbox[1] >= (header.bbox[1] + header.bbox[3]) // 2 + 1
                  and w is not header and len(w.text) > 4]
     if not following:
         return
     values = min(following, key=lambda w: w.bbox[1])
+    if not _table_by_cells(found, page, header, values):
+        _table_by_order(found, page, values, labels)
+
+
+def _table_by_cells(found: dict[str, Field], page: Page, header: Word, values: Word) -> bool:
+    heads = _cells(page, header)
+    cells = _cells(page, values)
+    known = [lab for labs in LABELS.values() for lab in labs] + ["姓名", "身份证号"]
+    columns = [(label, w) for w in heads if (label := _closest(w.text, known))]
+    if len(columns) < 3 or len(cells) < 3:
+        return False
+    for cell in cells:
+        middle = (cell.bbox[0] + cell.bbox[2]) / 2
+        label, _ = min(columns, key=lambda c: abs((c[1].bbox[0] + c[1].bbox[2]) / 2 - middle))
+        text = clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", "")
+        if label == "姓名":
+            name = norm.chinese_name(text)
+            if name:
+                found.setdefault("employee_name", _cell_field("employee_name", name, page, cell))
+        elif label == "身份证号":
+            if m := ID_NUMBER.search(text):
+                found.setdefault("id_number", _cell_field("id_number", m.group(1).upper(), page,
+                                                          cell))
+        elif (m := GLUED_AMOUNT.fullmatch(text.replace("，", ","))) and (
+                value := norm.amount(m.group(0))):
+            found.setdefault(_name_of(label), _cell_field(_name_of(label), value, page, cell))
+    return True
+
+
+def _cells(page: Page, line: Word) -> list[Word]:
+    """The line's cells, each read on its own, in page coordinates."""
+    x0, y0 = max(0, line.bbox[0] - 6), max(0, line.bbox[1] - 6)
+    crop = page.image[y0:line.bbox[3] + 6, x0:line.bbox[2] + 6]
+    return [Word(w.text, (w.bbox[0] + x0, w.bbox[1] + y0, w.bbox[2] + x0, w.bbox[3] + y0),
+                 w.confidence) for w in detect_and_read(crop)]
+
+
+def _closest(text: str, labels: list[str]) -> str | None:
+    found = difflib.get_close_matches(clean(text).replace(" ", ""), labels, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _cell_field(name: str, value: str, page: Page, cell: Word) -> Field:
+    return Field(name, value, page.number, cell.bbox, round(cell.confidence, 3))
+
+
+def _table_by_order(found: dict[str, Field], page: Page, values: Word, labels: list[str]) -> None:
     text = clean(norm.fullwidth_to_ascii(values.text)).replace(" ", "")
     if "姓名" in labels and "employee_name" not in found:
         name = norm.chinese_name(re.match(r"[^\d]*", text).group(0))  # type: ignore[union-attr]
