@@ -10,7 +10,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from engine.errors import InvalidRuleSet, PrereviewError
 from engine.pipeline import CaseResult, verify_case_dir
@@ -87,11 +86,13 @@ def write_report(result: CaseResult, path: Path) -> None:
 def print_verdict(verdict: dict[str, Any]) -> None:
     kind = verdict["verdict"]
     out.print(f"case {verdict['case_id']}: [{VERDICT_STYLE[kind]}]{VERDICT_LABEL[kind]}[/]")
-    if verdict["findings"]:
-        table = Table("severity", "code", "message", "rule", show_lines=False)
-        for f in verdict["findings"]:
-            table.add_row(f["severity"], f["code"], f["message"], f["rule"]["id"])
-        out.print(table)
+    style = {"reject": "red", "condition": "yellow", "info": "blue"}
+    for f in verdict["findings"]:
+        out.print(f"  [{style[f['severity']]}]{f['severity']:<9}[/] [bold]{f['code']}[/]"
+                  f"  (rule {f['rule']['id']} v{f['rule']['version']})", highlight=False)
+        out.print(f"            {f['message']}", markup=False, highlight=False)
+        if f.get("action"):
+            out.print(f"            → {f['action']}", markup=False, highlight=False)
     figures = {k: v for k, v in verdict["figures"].items() if v is not None}
     out.print("figures: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
     skipped = [c["check"] for c in verdict["checks"] if c["status"] == "not_evaluated"]
