@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .. import normalize as norm
+from ..recognizer import detect_and_read
 from ..types import Field, Page, StatementRow, Word
 from . import KindResult
 
@@ -30,7 +31,8 @@ FOOTER = re.compile(r"第\s*\d+\s*页|共\s*\d+\s*页|Page\s*\d+", re.IGNORECASE
 NUMBER = re.compile(r"^[-+−]?[\d,]+\.\d{2}$")
 ROW_DATE = re.compile(r"^(\d{8}|\d{4}[-./]\d{1,2}[-./]\d{1,2})$")
 HEADER_PATTERNS = {
-    "holder_name": re.compile(r"(?:户名|客户姓名|账户名称|姓名)\s*[:：]\s*([\u4e00-\u9fff·]{2,8})"),
+    "holder_name": re.compile(r"(?:户名|客户姓名|账户名称|姓名)\s*[:：]\s*([\u4e00-\u9fff·]{2,5}?)"
+                             r"(?=账号|卡号|账户|币种|证件|[^\u4e00-\u9fff·]|$)"),
     "account_number": re.compile(r"(?:卡号|账号|账户号码)\s*[:：]\s*([\d\s*]{12,30}\d)"),
     "period": re.compile(r"(?:起止日期|查询期间|交易期间|查询日期|起止时间)\s*[:：]\s*"
                          r"([\d年月日./\-]{8,11})\s*(?:-|至|~|—|到)\s*([\d年月日./\-]{8,11})"),
@@ -80,7 +82,7 @@ def _field(name: str, value: str, page: Page, line: Word) -> Field:
 
 
 def _page_rows(page: Page) -> list[StatementRow]:
-    tokens = page.tokens or _split_lines(page.words)
+    tokens = page.tokens or detect_and_read(page.image) or _split_lines(page.words)
     lines = _token_lines(tokens)
     columns: list[Column] = []
     rows: list[list[tuple[str, Word]]] = []
