@@ -8,6 +8,7 @@ read right, and seconds per page.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -144,3 +145,47 @@ def cases(seed: int, console: Console) -> dict[str, Any]:
     console.print(f"{count} cases: {tally['exact']} exact, {tally['fail-safe']} fail-safe, "
                   f"{tally['wrong']} wrong; {total / max(1, count):.1f} s per case")
     return {"cases": count, **tally, "seconds_per_case": total / max(1, count)}
+
+
+def rules(console: Console, runs: int = 300) -> dict[str, Any]:
+    """The rules stage alone: time per case and facts per second for the shipped
+    rule set over a typical case's facts, then as the rule count grows (copies of
+    the shipped rules under new ids)."""
+    import copy
+    import statistics
+    from dataclasses import replace
+
+    from engine.application import load_application
+    from engine.facts import build_facts
+    from engine.pipeline import collect_uploads
+    from engine.rulebook import load_rulebook
+    from engine.rules_engine import evaluate_facts
+    from samples.cases import build_case
+
+    book = load_rulebook()
+    with tempfile.TemporaryDirectory() as tmp:  # a typical mortgage case, read once
+        case_dir = build_case("clean", 1, Path(tmp))
+        app = load_application(case_dir)
+        docs = [ocr.read_file(u.name, u.data) for u in collect_uploads(case_dir)]
+    facts = build_facts(app, docs, book, []).facts
+    table = Table("rules", "facts", "firings", "median ms/case", "p95 ms/case", "facts/s")
+    figures: dict[str, Any] = {}
+    for copies in (1, 4, 16):
+        grown = copy.copy(book)
+        grown.rules = [replace(r, id=f"{r.id}.x{k}" if k else r.id)
+                       for k in range(copies) for r in book.rules]
+        grown.sha256 = hashlib.sha256(f"{book.sha256}:{copies}".encode()).hexdigest()
+        evaluate_facts(grown, facts, app.product, app.application_date)  # register once
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            evaluate_facts(grown, facts, app.product, app.application_date)
+            times.append(time.perf_counter() - started)
+        median = statistics.median(times)
+        p95 = sorted(times)[int(0.95 * len(times))]
+        fired = len(evaluate_facts(grown, facts, app.product, app.application_date)[1])
+        table.add_row(str(len(grown.rules)), str(len(facts)), str(fired), f"{median * 1000:.2f}",
+                      f"{p95 * 1000:.2f}", f"{len(facts) / median:,.0f}")
+        figures[str(len(grown.rules))] = {"median_ms": median * 1000, "p95_ms": p95 * 1000}
+    console.print(table)
+    return figures

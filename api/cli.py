@@ -128,22 +128,25 @@ def demo(
 
 @app.command("bench")
 def bench(
-    what: Annotated[str, typer.Argument(help="accuracy | cases")] = "accuracy",
+    what: Annotated[str, typer.Argument(help="accuracy | cases | rules")] = "accuracy",
     count: Annotated[int, typer.Option(help="documents per kind and degradation")] = 5,
     seed: Annotated[int, typer.Option(help="seed of the corpus (held back from tuning)")] = 2026,
     corpus: Annotated[Path | None, typer.Option(help="an existing corpus with truth.json")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write figures here")] = None,
 ) -> None:
     """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per
-    page) or ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong)."""
-    from .bench import accuracy, cases
+    page), ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong) or
+    ``rules`` (the rules stage: ms per case, facts per second, as rules grow)."""
+    from .bench import accuracy, cases, rules
 
-    if what == "accuracy":
+    if what == "rules":
+        figures = rules(out)
+    elif what == "accuracy":
         figures = accuracy(count, seed, corpus, out)
     elif what == "cases":
         figures = cases(seed, out)
     else:
-        err.print(f"unknown bench {what!r}: try accuracy or cases")
+        err.print(f"unknown bench {what!r}: try accuracy, cases or rules")
         raise typer.Exit(2)
     if json_out:
         json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
