@@ -196,3 +196,8 @@ def rules_test(
 
 if __name__ == "__main__":
     app()
+
+
+from .cli_service import register  # noqa: E402 - service commands live beside
+
+register(app)

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import cv2
-
 import ocr
 from ocr.types import ReadDocument
 
 from .application import Application, load_application
+from .documents import document_key, dumps, png
 from .facts import build_facts
 from .registry import Registry, applicant_key
 from .rulebook import RuleBook
@@ -63,36 +62,60 @@ def verify(application: Application, uploads: list[Upload], book: RuleBook,
 
     # 1. ingest: keep every original, content-addressed
     for upload in uploads:
-        store.put(upload.data, "application/octet-stream", kind="original")
+        keep_original(store, upload)
 
     # 2. classify and read each file (a broken file becomes a problem, never a crash)
     documents = []
     for i, upload in enumerate(uploads):
         report("read", i, len(uploads))
-        document = ocr.read_file(upload.name, upload.data)
-        keep_derived(store, case_id, document)
-        documents.append(document)
+        documents.extend(read_upload(store, case_id, upload))
     report("read", len(uploads), len(uploads))
 
-    # 3. facts, with duplicates found among other applicants' cases
+    # 3.-5. facts, rules, verdict
     report("evaluate", 0, 1)
+    verdict = evaluate(application, documents, book, registry, store)
+    report("evaluate", 1, 1)
+    return CaseResult(application, documents, verdict)
+
+
+def keep_original(store: ObjectStore, upload: Upload) -> str:
+    """Stage 1 (ingest): the original under its sha256; the same bytes are stored once."""
+    return store.put(upload.data, "application/octet-stream", kind="original")
+
+
+def read_upload(store: ObjectStore, case_id: str, upload: Upload) -> list[ReadDocument]:
+    """Stage 2 (classify and read) for one uploaded file: one document, or several when
+    the file holds several (both ID sides on one page, a mixed PDF)."""
+    documents = _read(upload.name, upload.data)
+    for document in documents:
+        keep_derived(store, case_id, document)
+    return documents
+
+
+def evaluate(application: Application, documents: list[ReadDocument], book: RuleBook,
+             registry: Registry, store: ObjectStore) -> dict[str, Any]:
+    """Stages 3-5: facts (with duplicates among other applicants' cases), the rules
+    (forward chaining in durable-rules) and the verdict, kept beside the case."""
+    case_id = str(application.case_id)
     applicant = applicant_key(application.applicant.id_number)
     duplicates = registry.duplicates(case_id, applicant, documents)
     facts = build_facts(application, documents, book, duplicates)
-
-    # 4. evaluate the rules (forward chaining in durable-rules)
     final, firings = evaluate_facts(book, facts.facts, application.product,
                                     application.application_date)
-
-    # 5. verdict
     verdict = build_verdict(application, book, documents, facts, final, firings)
     registry.remember(case_id, applicant, documents)
     store.put_at(f"cases/{case_id}/verdict.json",
                  json.dumps(verdict, ensure_ascii=False, indent=2).encode(), "application/json")
-    report("evaluate", 1, 1)
     log.info("case verified", extra={"case_id": case_id, "verdict": verdict["verdict"],
                                      "findings": len(verdict["findings"])})
-    return CaseResult(application, documents, verdict)
+    return verdict
+
+
+def _read(name: str, data: bytes) -> list[ReadDocument]:
+    read_upload_parts = getattr(ocr, "read_upload", None)
+    if read_upload_parts is not None:
+        return list(read_upload_parts(name, data))
+    return [ocr.read_file(name, data)]
 
 
 def collect_uploads(case_dir: Path) -> list[Upload]:
@@ -104,17 +127,9 @@ def collect_uploads(case_dir: Path) -> list[Upload]:
 
 def keep_derived(store: ObjectStore, case_id: str, document: ReadDocument) -> None:
     """Page images and what was read go beside the original."""
-    base = f"cases/{case_id}/documents/{document.sha256}"
+    base = document_key(case_id, document)
     for page in document.pages:
-        ok, png = cv2.imencode(".png", page.image)
-        if ok:
-            store.put_at(f"{base}/page-{page.number}.png", png.tobytes(), "image/png")
-    read = {
-        "file": document.file, "kind": document.kind.value,
-        "fields": {n: vars(f) for n, f in document.fields.items()},
-        "rows": [vars(r) for r in document.rows],
-        "problems": [vars(p) for p in document.problems],
-        "pdf": vars(document.pdf) if document.pdf else None,
-    }
-    store.put_at(f"{base}/read.json", json.dumps(read, ensure_ascii=False).encode(),
-                 "application/json")
+        image = png(page.image)
+        if image is not None:
+            store.put_at(f"{base}/page-{page.number}.png", image, "image/png")
+    store.put_at(f"{base}/read.json", dumps(document), "application/json")

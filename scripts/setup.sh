@@ -16,6 +16,7 @@ PACKAGES=(
   tesseract-ocr tesseract-ocr-chi-sim
   fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei
   fonts-arphic-uming fonts-arphic-ukai fonts-dejavu-core
+  libpango-1.0-0 libpangoft2-1.0-0
   make
 )
 

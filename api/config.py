@@ -1,0 +1,62 @@
+"""The service's settings (``PREREVIEW_*`` environment variables).
+
+Embedded default (nothing set): SQLite and a local object directory under the data
+directory, work done in-process. Production profile: ``PREREVIEW_DATABASE_URL``
+(PostgreSQL), ``PREREVIEW_OBJECT_STORE_URL`` (s3://… to MinIO) and
+``PREREVIEW_BROKER_URL`` (redis://…, Celery workers). A production profile refuses
+to start with a missing or weak callback secret.
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from engine.settings import Settings
+
+WEAK_SECRETS = {"", "changeme", "change-me", "secret", "prereview", "test"}
+
+
+class ServiceSettings(Settings):
+    broker_url: str = ""  # empty: work runs in-process (embedded)
+    callback_secret: str = ""  # HMAC-SHA256 key for callbacks; required in production
+    max_upload_mb: int = 20
+    max_files_per_request: int = 20
+    max_pages: int = 50
+    max_pixels: int = 60_000_000
+    read_retries: int = 3
+    callback_retries: int = 6
+    callback_backoff_seconds: float = 5.0
+    stalled_after_seconds: int = 600  # a running case untouched this long is picked up again
+    visibility_timeout_seconds: int = 900  # a task held by a dead worker comes back after this
+    in_process_workers: int = 1
+
+    @property
+    def embedded(self) -> bool:
+        return not self.broker_url
+
+    @property
+    def production(self) -> bool:
+        return bool(self.broker_url or self.database_url.startswith("postgresql"))
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> ServiceSettings:
+        if self.production and self.callback_secret.strip().lower() in WEAK_SECRETS:
+            raise ValueError(
+                "PREREVIEW_CALLBACK_SECRET is missing or weak: a production profile signs "
+                "callbacks with it; set a random value of 32 characters or more")
+        if self.production and len(self.callback_secret) < 32:
+            raise ValueError("PREREVIEW_CALLBACK_SECRET must be at least 32 characters long")
+        return self
+
+    def signing_secret(self) -> bytes:
+        """Embedded runs without a configured secret sign with one kept in the data dir."""
+        if self.callback_secret:
+            return self.callback_secret.encode()
+        path = self.data_dir / "callback-secret"
+        if not path.exists():
+            import secrets
+
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
