@@ -194,10 +194,10 @@ def rules_test(
         raise typer.Exit(1)
 
 
-if __name__ == "__main__":
-    app()
-
-
 from .cli_service import register  # noqa: E402 - service commands live beside
 
 register(app)
+
+if __name__ == "__main__":
+    app()
+
