@@ -25,7 +25,7 @@ from engine.documents import decode_png, document_from_json
 from engine.pipeline import Upload, evaluate, keep_original, read_upload
 from ocr.types import ReadDocument
 
-from .db import RUNNING, AuditEvent, Case, Document, now
+from .db import RUNNING, AuditEvent, Case, Document, RuleSetVersion, now
 from .errors import CaseBusy, CaseExists, CaseNotFound, InvalidApplication, VerdictNotReady
 from .keys import Caller
 from .runtime import Runtime
@@ -170,6 +170,7 @@ def evaluate_case(rt: Runtime, case_id: str) -> None:
         case.verdict, case.outcome, case.status = verdict, verdict["verdict"], "done"
         case.done_at, case.evaluate_seconds = now(), seconds
         case.ruleset_sha256 = verdict["ruleset"]["sha256"]
+        _count_ruleset_use(session, verdict["ruleset"])
         callback = bool(case.callback_url)
         case.callback_status = "pending" if callback else None
         session.commit()
@@ -273,6 +274,15 @@ def _start_evaluation(rt: Runtime, case_id: str) -> None:
         session.commit()
     if moved.rowcount == 1:  # type: ignore[attr-defined]
         rt.dispatcher.evaluate(case_id)
+
+
+def _count_ruleset_use(session: Session, ruleset: dict[str, Any]) -> None:
+    row = session.get(RuleSetVersion, ruleset["sha256"])
+    if row is None:
+        row = RuleSetVersion(sha256=ruleset["sha256"], name=str(ruleset.get("name", "")),
+                             version=str(ruleset.get("version", "")), cases=0)
+        session.add(row)
+    row.cases = (row.cases or 0) + 1
 
 
 def _record_read(rt: Runtime, document_id: int, parts: list[ReadDocument],

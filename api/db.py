@@ -94,6 +94,18 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class RuleSetVersion(Base):
+    """Every rule set a verdict was given on (its files are kept in the object store)."""
+
+    __tablename__ = "ruleset_versions"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    version: Mapped[str] = mapped_column(String(64))
+    first_used_at: Mapped[datetime] = mapped_column(default=now)
+    cases: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_events"
 

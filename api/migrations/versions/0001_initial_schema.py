@@ -69,6 +69,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_cases_product"), "cases", ["product"], unique=False)
     op.create_index(op.f("ix_cases_status"), "cases", ["status"], unique=False)
     op.create_table(
+        "ruleset_versions",
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("version", sa.String(length=64), nullable=False),
+        sa.Column("first_used_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cases", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("sha256"),
+    )
+    op.create_table(
         "documents",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.String(length=64), nullable=False),
@@ -117,6 +126,7 @@ def downgrade() -> None:
     op.drop_table("seen_document")
     op.drop_index(op.f("ix_documents_case_id"), table_name="documents")
     op.drop_table("documents")
+    op.drop_table("ruleset_versions")
     op.drop_index(op.f("ix_cases_status"), table_name="cases")
     op.drop_index(op.f("ix_cases_product"), table_name="cases")
     op.drop_index(op.f("ix_cases_outcome"), table_name="cases")
