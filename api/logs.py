@@ -26,6 +26,9 @@ def redact(text: str) -> str:
     return text
 
 
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)))
+
+
 class RedactingFilter(logging.Filter):
     """Runs on every record before it is formatted."""
 
@@ -35,6 +38,8 @@ class RedactingFilter(logging.Filter):
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
         for key in list(vars(record)):
+            if key in _RECORD_ATTRIBUTES and key not in ("message",):
+                continue
             if key in PERSONAL_KEYS:
                 setattr(record, key, "[redacted]")
             elif isinstance(getattr(record, key), str) and key not in ("msg", "levelname"):
