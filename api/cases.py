@@ -367,3 +367,11 @@ def list_cases(rt: Runtime, *, status: str | None = None, verdict: str | None = 
         for case in found:
             _ = case.documents
         return found
+
+
+def audit_events(rt: Runtime, case_id: str | None = None, limit: int = 100) -> list[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if case_id:
+        query = query.where(AuditEvent.case_id == case_id)
+    with rt.sessions() as session:
+        return list(session.scalars(query.limit(limit)))

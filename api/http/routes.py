@@ -170,6 +170,26 @@ def get_report(case_id: str, rt: RuntimeDep,
     return HTMLResponse(html)
 
 
+class AuditOut(BaseModel):
+    at: datetime
+    key_id: str | None
+    role: str | None
+    action: str
+    case_id: str | None
+    detail: dict[str, Any] | None = None
+
+
+@router.get("/audit", response_model=list[AuditOut], responses=PROBLEMS, tags=["audit"])
+def read_audit(rt: RuntimeDep, caller: Annotated[Caller, Depends(allowed("audit.read"))],
+               case_id: str | None = None,
+               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditOut]:
+    """Who did what to which case (newest first): every read of a case, verdict and report."""
+    events = cases.audit_events(rt, case_id=case_id, limit=limit)
+    cases.audit(rt, caller, "audit.read", case_id)
+    return [AuditOut(at=e.at, key_id=e.key_id, role=e.role, action=e.action,
+                     case_id=e.case_id, detail=e.detail) for e in events]
+
+
 def document_out(d: Document) -> DocumentOut:
     parts = [DocumentPart(kind=p["kind"], part=p.get("part"), pages=p.get("pages", 0),
                           problems=p.get("problems", [])) for p in (d.kinds or {}).get("parts", [])]
