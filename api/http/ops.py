@@ -37,7 +37,7 @@ def readyz(rt: RuntimeDep) -> JSONResponse:
         ("database", lambda: _ping_database(rt)), ("object_store", rt.store.ping),
         ("broker", rt.dispatcher.ping), ("rules", lambda: _rules(rt)))}
     ready = all(c["ok"] for c in checks.values())
-    body = {"status": "ready" if ready else "not_ready", "checks": checks}
+    body: dict[str, Any] = {"status": "ready" if ready else "not_ready", "checks": checks}
     if not ready:
         body.update({"type": "https://prereview.dev/problems/service.not_ready",
                      "code": "service.not_ready", "title": "The service is not ready",
