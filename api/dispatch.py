@@ -80,36 +80,38 @@ class InProcessDispatcher:
 
 
 class CeleryDispatcher:
-    """Tasks on the broker; any worker on any machine may take them."""
+    """Tasks on the broker; any worker on any machine may take them.
+
+    Tasks are sent by name through a Celery app made from this runtime's settings (not
+    the module-level app of api.worker, which is made from the environment at import:
+    a runtime built from explicit settings must send to its own broker)."""
 
     def __init__(self, rt: Runtime) -> None:
+        from .worker import make_celery
+
         self.rt = rt
+        self.app = make_celery(rt.settings)
 
     def read(self, document_id: int) -> None:
-        from .worker import read_document
-
-        read_document.delay(document_id)
+        self.app.send_task("prereview.read_document", (document_id,))
 
     def evaluate(self, case_id: str) -> None:
-        from .worker import evaluate_case
-
-        evaluate_case.delay(case_id)
+        self.app.send_task("prereview.evaluate_case", (case_id,))
 
     def callback(self, case_id: str, attempt: int) -> None:
-        from .worker import send_callback
-
-        send_callback.apply_async((case_id,), countdown=0 if attempt == 0 else
-                                  callbacks.backoff_seconds(self.rt, attempt))
+        self.app.send_task("prereview.send_callback", (case_id,),
+                           countdown=0 if attempt == 0 else
+                           callbacks.backoff_seconds(self.rt, attempt))
 
     def queue_depth(self) -> int | None:
         from .worker import queue_depth
 
-        return queue_depth()
+        return queue_depth(self.app)
 
     def ping(self) -> None:
         from .worker import ping_broker
 
-        ping_broker()
+        ping_broker(self.app)
 
 
 def _case_of_document(rt: Runtime, document_id: int) -> str | None:

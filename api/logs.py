@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from pythonjsonlogger.json import JsonFormatter
@@ -34,7 +35,10 @@ class RedactingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(str(record.msg))
-        if record.args:
+        if isinstance(record.args, Mapping):  # "%(name)s" style, as Celery logs
+            record.args = {k: redact(v) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        elif record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
         for key in list(vars(record)):

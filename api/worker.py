@@ -36,11 +36,20 @@ def make_celery(settings: ServiceSettings) -> Celery:
         worker_prefetch_multiplier=1,
         task_serializer="json", accept_content=["json"],
         task_ignore_result=True,
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_seconds},
+        broker_transport_options=_transport_options(settings.visibility_timeout_seconds),
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )
     return app
+
+
+def _transport_options(visibility_timeout: int) -> dict[str, Any]:
+    """A task held by a dead worker goes back to the queue once ``visibility_timeout`` has
+    passed, but kombu only looks every interval x throttle seconds (10 x 10 = 100 s by
+    default): look every ``visibility_timeout / 4`` seconds (1 to 10 s) instead."""
+    return {"visibility_timeout": visibility_timeout,
+            "unacked_restore_interval": max(1, min(10, visibility_timeout // 4)),
+            "unacked_restore_throttle": 1}
 
 
 celery = make_celery(ServiceSettings())
@@ -89,28 +98,38 @@ def send_callback(self: Task, case_id: str) -> None:
     if attempt + 1 >= rt.settings.callback_retries:
         callbacks.give_up(rt, case_id)
         return
-    raise self.retry(countdown=callbacks.backoff_seconds(rt, attempt + 1))
+    raise self.retry(countdown=callbacks.backoff_seconds(rt, attempt))  # 5 s, 10 s, 20 s…
 
 
 @worker_ready.connect
 def _resume_stalled(**_: Any) -> None:
-    rt = runtime()
-    stalled = cases.stalled_cases(rt, timedelta(seconds=rt.settings.stalled_after_seconds))
-    for case_id in stalled:
-        log.warning("resuming stalled case", extra={"case_id": case_id})
-        cases.resume_case(rt, case_id)
+    """Runs in the main process. Its runtime is not ``runtime()``'s and is closed after:
+    a pool process forked later (replacing one that died) must not inherit a cached
+    runtime and share its database and broker connections with its siblings."""
+    rt = build_runtime(ServiceSettings(), dispatcher="celery")
+    try:
+        stalled = cases.stalled_cases(rt, timedelta(seconds=rt.settings.stalled_after_seconds))
+        for case_id in stalled:
+            log.warning("resuming stalled case", extra={"case_id": case_id})
+            cases.resume_case(rt, case_id)
+    finally:
+        rt.sessions.kw["bind"].dispose()
+        rt.registry.engine.dispose()
+        app = getattr(rt.dispatcher, "app", None)
+        if app is not None:
+            app.close()
 
 
-def queue_depth() -> int | None:
-    with celery.connection_for_read() as connection:
+def queue_depth(app: Celery = celery) -> int | None:
+    with app.connection_for_read() as connection:
         try:
             return int(connection.default_channel.client.llen(QUEUE))
         except AttributeError:  # a broker other than Redis
             return None
 
 
-def ping_broker() -> None:
-    with celery.connection_for_write() as connection:
+def ping_broker(app: Celery = celery) -> None:
+    with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=1, timeout=2)
 
 
