@@ -48,7 +48,13 @@ def worker(
     from .logs import configure_logging
     from .worker import celery
 
-    if not ServiceSettings().broker_url:
+    settings = ServiceSettings()
+    try:
+        settings.refuse_insecure()
+    except PrereviewError as error:
+        typer.echo(f"error [{error.code}] {error.message}", err=True)
+        raise typer.Exit(error.exit_code) from error
+    if not settings.broker_url:
         typer.echo("error [service.no_broker] set PREREVIEW_BROKER_URL (redis://host:6379/0) "
                    "to run workers; without it `prereview serve` works in-process", err=True)
         raise typer.Exit(2)

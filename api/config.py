@@ -9,11 +9,15 @@ to start with a missing or weak callback secret.
 
 from __future__ import annotations
 
-from pydantic import model_validator
-
+from engine.errors import PrereviewError
 from engine.settings import Settings
 
 WEAK_SECRETS = {"", "changeme", "change-me", "secret", "prereview", "test"}
+
+
+class InsecureSettings(PrereviewError):
+    code = "settings.insecure"
+    exit_code = 2
 
 
 class ServiceSettings(Settings):
@@ -38,15 +42,18 @@ class ServiceSettings(Settings):
     def production(self) -> bool:
         return bool(self.broker_url or self.database_url.startswith("postgresql"))
 
-    @model_validator(mode="after")
-    def _refuse_weak_secret(self) -> ServiceSettings:
-        if self.production and self.callback_secret.strip().lower() in WEAK_SECRETS:
-            raise ValueError(
+    def refuse_insecure(self) -> None:
+        """Called before a runtime is built (API, worker, CLI): a production profile
+        without a strong callback secret does not start."""
+        if not self.production:
+            return
+        if self.callback_secret.strip().lower() in WEAK_SECRETS:
+            raise InsecureSettings(
                 "PREREVIEW_CALLBACK_SECRET is missing or weak: a production profile signs "
                 "callbacks with it; set a random value of 32 characters or more")
-        if self.production and len(self.callback_secret) < 32:
-            raise ValueError("PREREVIEW_CALLBACK_SECRET must be at least 32 characters long")
-        return self
+        if len(self.callback_secret) < 32:
+            raise InsecureSettings(
+                "PREREVIEW_CALLBACK_SECRET must be at least 32 characters long")
 
     def signing_secret(self) -> bytes:
         """Embedded runs without a configured secret sign with one kept in the data dir."""

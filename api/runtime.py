@@ -64,6 +64,7 @@ def build_runtime(settings: ServiceSettings | None = None, *,
     """Rules first (an invalid rule set stops the start), then the database (migrated
     to the newest schema), the object store (bucket made) and the dispatcher."""
     settings = settings or ServiceSettings()
+    settings.refuse_insecure()
     rules = StaticRules(load_rulebook(settings.rules_dir))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database_url = settings.resolved_database_url()
