@@ -34,6 +34,7 @@ def read_file(name: str, data: bytes) -> ReadDocument:
     from .kinds import KindResult, read_kind
     from .loader import load
     from .prepare import prepare_page
+    from .quality import check_pages
 
     started = time.perf_counter()
     doc = ReadDocument(name, hashlib.sha256(data).hexdigest(), DocumentKind.UNKNOWN, 0.0, [])
@@ -48,6 +49,8 @@ def read_file(name: str, data: bytes) -> ReadDocument:
             doc.problems.append(ReadProblem(
                 "read.kind_unknown", "The document was not recognised as any kind the "
                 "service reads: check it is the right document and upload a clearer copy."))
+        doc.problems.extend(_stage("quality", doc.problems,
+                                   lambda: check_pages(loaded.pages, doc.kind)) or [])
         result = _stage("read", doc.problems, lambda: read_kind(doc.kind, doc.pages))
         result = result or KindResult()
         doc.fields, doc.rows = result.fields, result.rows
