@@ -86,7 +86,7 @@ def keep_original(store: ObjectStore, upload: Upload) -> str:
 def read_upload(store: ObjectStore, case_id: str, upload: Upload) -> list[ReadDocument]:
     """Stage 2 (classify and read) for one uploaded file: one document, or several when
     the file holds several (both ID sides on one page, a mixed PDF)."""
-    documents = _read(upload.name, upload.data)
+    documents = ocr.read_upload(upload.name, upload.data)
     for document in documents:
         keep_derived(store, case_id, document)
     return documents
@@ -109,13 +109,6 @@ def evaluate(application: Application, documents: list[ReadDocument], book: Rule
     log.info("case verified", extra={"case_id": case_id, "verdict": verdict["verdict"],
                                      "findings": len(verdict["findings"])})
     return verdict
-
-
-def _read(name: str, data: bytes) -> list[ReadDocument]:
-    read_upload_parts = getattr(ocr, "read_upload", None)
-    if read_upload_parts is not None:
-        return list(read_upload_parts(name, data))
-    return [ocr.read_file(name, data)]
 
 
 def collect_uploads(case_dir: Path) -> list[Upload]:

@@ -21,10 +21,18 @@ from typing import TypeVar
 from .errors import ReadError
 from .types import DocumentKind, Page, ReadDocument, ReadProblem
 
-__all__ = ["read_file", "ReadDocument", "DocumentKind"]
+__all__ = ["read_file", "read_upload", "ReadDocument", "DocumentKind"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def read_upload(name: str, data: bytes) -> list[ReadDocument]:
+    """Read one uploaded file as the documents it holds: usually one; two for both
+    sides of an ID card photocopied onto one page."""
+    from .split import read_upload as split_and_read
+
+    return split_and_read(name, data)
 
 
 def read_file(name: str, data: bytes) -> ReadDocument:

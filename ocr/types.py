@@ -134,6 +134,7 @@ class ReadDocument:
     pdf: PdfInfo | None = None
     problems: list[ReadProblem] = field(default_factory=list)
     seconds: float = 0.0
+    part: str | None = None  # which part of the uploaded file, when it held several
 
     @property
     def readable(self) -> bool:

@@ -1,0 +1,37 @@
+"""A photocopy of both ID sides on one A4 page, as applicants make them."""
+
+from __future__ import annotations
+
+import random
+
+from PIL import Image
+
+from ..people import Person
+from . import id_card
+from .common import Rendered
+
+A4_300DPI = (2480, 3508)
+CARD_WIDTH_300DPI = 1011  # 85.6 mm
+
+
+def id_copy_page(front: Rendered, back: Rendered, rng: random.Random) -> Image.Image:
+    """Front above back on a white A4 page (300 dpi), each a little off-centre and tilted."""
+    page = Image.new("RGB", A4_300DPI, "white")
+    for i, card in enumerate((front.pages[0], back.pages[0])):
+        scale = CARD_WIDTH_300DPI / card.width
+        side = card.convert("RGB").resize((CARD_WIDTH_300DPI, round(card.height * scale)),
+                                          Image.Resampling.LANCZOS)
+        side = side.rotate(rng.uniform(-2.0, 2.0), expand=True, fillcolor="white",
+                           resample=Image.Resampling.BICUBIC)
+        x = (A4_300DPI[0] - side.width) // 2 + rng.randint(-150, 150)
+        y = 500 + i * 1350 + rng.randint(-80, 80)
+        page.paste(side, (x, y))
+    return page
+
+
+def id_copy(person: Person, rng: random.Random) -> tuple[Image.Image, dict[str, str],
+                                                                 dict[str, str]]:
+    front_fields, back_fields = id_card.front_fields(person), id_card.back_fields(person)
+    front = id_card.render_front(front_fields, rng)
+    back = id_card.render_back(back_fields, rng)
+    return id_copy_page(front, back, rng), front_fields, back_fields

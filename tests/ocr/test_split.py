@@ -1,0 +1,41 @@
+"""Both sides of an ID card photocopied onto one A4 page are read as two documents."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import cv2
+import numpy as np
+
+import ocr
+from ocr.split import card_regions
+from ocr.types import DocumentKind
+from samples import degrade, people
+from samples.render.composite import id_copy
+
+
+def _copy(seed: int, mode: str) -> tuple[bytes, dict[str, str], dict[str, str]]:
+    rng = random.Random(seed)
+    person = people.make_person(rng, date(2026, 11, 1), min_age=20, max_age=65)
+    page, front, back = id_copy(person, rng)
+    data, _ = degrade.apply(page, mode, seed)
+    return data, front, back
+
+
+def test_a_scanned_id_copy_page_gives_a_front_and_a_back() -> None:
+    data, front, back = _copy(3, "scan")
+    documents = ocr.read_upload("copy.png", data)
+    by_kind = {d.kind: d for d in documents}
+    assert set(by_kind) == {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
+    assert by_kind[DocumentKind.ID_CARD_FRONT].value("id_number") == front["id_number"]
+    assert by_kind[DocumentKind.ID_CARD_BACK].value("valid_until") == back["valid_until"]
+    assert {d.part for d in documents} == {"p1-card1", "p1-card2"}
+    assert all(d.file.startswith("copy.png#") for d in documents)
+    assert len({d.sha256 for d in documents}) == 1  # both parts of one upload
+
+
+def test_a_page_with_one_card_is_not_split() -> None:
+    page = np.full((3508, 2480, 3), 245, np.uint8)
+    cv2.rectangle(page, (700, 600), (1711, 1238), (200, 215, 225), -1)
+    assert card_regions(page) == []
