@@ -170,7 +170,7 @@ def rules(console: Console, runs: int = 300) -> dict[str, Any]:
     facts = build_facts(app, docs, book, []).facts
     table = Table("rules", "facts", "firings", "median ms/case", "p95 ms/case", "facts/s")
     figures: dict[str, Any] = {}
-    for copies in (1, 4, 16):
+    for copies in (1, 4, 15):  # 16 copies pass the engine limit of 256 shared conditions
         grown = copy.copy(book)
         grown.rules = [replace(r, id=f"{r.id}.x{k}" if k else r.id)
                        for k in range(copies) for r in book.rules]

@@ -42,11 +42,15 @@ def verify(
     case_dir: Annotated[Path, typer.Argument(help="folder with case.json and the files")],
     as_json: Annotated[bool, typer.Option("--json", help="print the verdict JSON")] = False,
     report: Annotated[Path | None, typer.Option(help="also write the HTML report here")] = None,
+    ruleset: Annotated[str | None, typer.Option(
+        help="re-run on this published rule set (its sha256) instead of the live one")] = None,
 ) -> None:
     """Pre-review one case folder and print the verdict (exit 0 for any verdict)."""
     try:
         services = build_services()
-        result = _run_with_progress(case_dir, services, show=not as_json and err.is_terminal)
+        book = _archive(services).get(ruleset) if ruleset else services.rules
+        result = _run_with_progress(case_dir, services, show=not as_json and err.is_terminal,
+                                    book=book)
     except PrereviewError as error:
         fail(error)
     if report:
@@ -59,9 +63,17 @@ def verify(
             out.print(f"report: {report}")
 
 
-def _run_with_progress(case_dir: Path, services: Any, show: bool) -> CaseResult:
+def _archive(services: Any) -> Any:
+    from engine.rulesets import RuleSets
+
+    return RuleSets(services.store, services.settings.rules_dir)
+
+
+def _run_with_progress(case_dir: Path, services: Any, show: bool,
+                       book: RuleBook | None = None) -> CaseResult:
+    book = book or services.rules
     if not show:
-        return verify_case_dir(case_dir, services.rules, services.registry, services.store)
+        return verify_case_dir(case_dir, book, services.registry, services.store)
     columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                "{task.total}"), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
@@ -73,8 +85,7 @@ def _run_with_progress(case_dir: Path, services: Any, show: bool) -> CaseResult:
                 tasks[stage] = bar.add_task(label.get(stage, stage), total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return verify_case_dir(case_dir, services.rules, services.registry, services.store,
-                               progress)
+        return verify_case_dir(case_dir, book, services.registry, services.store, progress)
 
 
 def write_report(result: CaseResult, path: Path) -> None:
@@ -128,15 +139,18 @@ def demo(
 
 @app.command("bench")
 def bench(
-    what: Annotated[str, typer.Argument(help="accuracy | cases | rules")] = "accuracy",
+    what: Annotated[str, typer.Argument(help="accuracy | cases | rules | service")] = "accuracy",
     count: Annotated[int, typer.Option(help="documents per kind and degradation")] = 5,
     seed: Annotated[int, typer.Option(help="seed of the corpus (held back from tuning)")] = 2026,
     corpus: Annotated[Path | None, typer.Option(help="an existing corpus with truth.json")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="write figures here")] = None,
+    workers: Annotated[str, typer.Option(help="service: worker processes, e.g. 1,2")] = "1,2",
+    n_cases: Annotated[int, typer.Option("--cases", help="service: cases per run")] = 4,
 ) -> None:
     """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per
-    page), ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong) or
-    ``rules`` (the rules stage: ms per case, facts per second, as rules grow)."""
+    page), ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong),
+    ``rules`` (the rules stage: ms per case, facts per second, as rules grow) or ``service``
+    (cases per hour and upload→verdict seconds with 1, 2, … worker processes on Redis)."""
     from .bench import accuracy, cases, rules
 
     if what == "rules":
@@ -145,8 +159,12 @@ def bench(
         figures = accuracy(count, seed, corpus, out)
     elif what == "cases":
         figures = cases(seed, out)
+    elif what == "service":
+        from .bench_service import service
+
+        figures = service([int(n) for n in workers.split(",")], n_cases, seed, out)
     else:
-        err.print(f"unknown bench {what!r}: try accuracy, cases or rules")
+        err.print(f"unknown bench {what!r}: try accuracy, cases, rules or service")
         raise typer.Exit(2)
     if json_out:
         json_out.write_text(json.dumps(figures, indent=2), encoding="utf-8")
@@ -166,9 +184,19 @@ def _rules_or_exit(directory: Path) -> RuleBook:
 @rules_app.command("validate")
 def rules_validate(
     directory: Annotated[Path, typer.Argument(help="rule directory")] = DEFAULT_RULES_DIR,
+    compile_: Annotated[bool, typer.Option("--compile", help=(
+        "also register the rules in the rules engine in a separate process (with a timeout)"
+    ))] = False,
 ) -> None:
-    """Validate rule files: schema, facts and fields, expressions, cycles."""
+    """Validate rule files: schema, facts and fields, expressions, cycles, rules-engine limits."""
+    from engine.rulecheck import try_compile
+
     book = _rules_or_exit(directory)
+    problems = try_compile(directory) if compile_ else []
+    if problems:
+        for problem in problems:
+            typer.echo(f"{directory}: {problem}", err=True)
+        raise typer.Exit(InvalidRuleSet.exit_code)
     out.print(f"[green]valid[/]: {book.name} {book.version}, {len(book.rules)} rules, "
               f"sha256 {book.sha256}")
 
@@ -192,6 +220,65 @@ def rules_test(
     out.print(f"{len(results) - failed} passed, {failed} failed")
     if failed or not results:
         raise typer.Exit(1)
+
+
+@rules_app.command("publish")
+def rules_publish(
+    directory: Annotated[Path, typer.Argument(help="rule directory to publish")],
+    by: Annotated[str, typer.Option("--by", help="who publishes (kept in the history)")],
+    note: Annotated[str, typer.Option(help="why (kept in the history)")] = "",
+) -> None:
+    """Validate, test and try-compile DIR, keep it in the object store and make it live."""
+    try:
+        services = build_services()
+        book = _archive(services).publish(directory, by, note)
+    except InvalidRuleSet as error:
+        for problem in error.problems:
+            typer.echo(f"{directory}/{problem}", err=True)
+        err.print(f"[bold red]{len(error.problems)} problem(s)[/]: not published")
+        raise typer.Exit(error.exit_code) from None
+    except PrereviewError as error:
+        fail(error)
+    out.print(f"[green]live[/]: {book.name} {book.version} sha256 {book.sha256}")
+
+
+@rules_app.command("versions")
+def rules_versions() -> None:
+    """The published rule sets, oldest first; * marks the live one."""
+    try:
+        listed = _archive(build_services()).versions()
+    except PrereviewError as error:
+        fail(error)
+    for v in listed:
+        mark = "*" if v.current else " "
+        out.print(f"{mark} {v.sha256} {v.name} {v.version} {v.published_at} "
+                  f"{v.published_by} {v.note}", markup=False, highlight=False)
+
+
+@rules_app.command("backtest")
+def rules_backtest(
+    candidate: Annotated[Path, typer.Option(help="the candidate rule directory")],
+    cases: Annotated[Path, typer.Option(help="folder of case folders (case.json + files)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the comparison as JSON")] = False,
+    current: Annotated[Path, typer.Option(help="the rules compared against")] = DEFAULT_RULES_DIR,
+) -> None:
+    """Evaluate every case with the current and the candidate rules; show what changes.
+    What was read is kept in each case's .prereview-read/ folder, so a second run is fast."""
+    from engine.backtest import backtest_dirs, format_change
+
+    before, after = _rules_or_exit(current), _rules_or_exit(candidate)
+    try:
+        changes = backtest_dirs(after, before, cases)
+    except PrereviewError as error:
+        fail(error)
+    if as_json:
+        sys.stdout.write(json.dumps([c.as_dict() for c in changes], ensure_ascii=False,
+                                    indent=2) + "\n")
+        return
+    for change in changes:
+        out.print(format_change(change), markup=False, highlight=False)
+    moved = sum(c.changed for c in changes)
+    out.print(f"{moved} of {len(changes)} case(s) would change")
 
 
 from .cli_service import register  # noqa: E402 - service commands live beside

@@ -39,3 +39,10 @@ class RuleEngineFailure(PrereviewError):
 
     code = "rules.engine_failure"
     exit_code = 5
+
+
+class RuleSetNotFound(PrereviewError):
+    """No published rule set has this sha256."""
+
+    code = "rules.not_found"
+    exit_code = 6

@@ -38,8 +38,10 @@ NAME_FIELDS = {
     DocumentKind.INCOME_CERTIFICATE: "employee_name",
     DocumentKind.BANK_STATEMENT: "holder_name",
 }
+INCOME_FIELD = {DocumentKind.PAY_SLIP: "net_pay", DocumentKind.INCOME_CERTIFICATE: "monthly_income"}
 DEDUCTIONS = ("social_insurance", "housing_fund", "income_tax", "other_deductions")
 CO_OWNED = ("共同共有", "按份共有", "共有")
+QUALITY_PROBLEM = "read.quality."  # blurry, glare, too_small, not_found, cut_off
 MIN_ID_CONFIDENCE = 0.8  # below this an ID number read from an image is not judged
 
 
@@ -69,7 +71,7 @@ def build_facts(app: Application, docs: list[ReadDocument], book: RuleBook,
     _application(facts, app, book)
     _documents(facts, app, docs, book)
     _identity(facts, app, docs, book)
-    _income(facts, docs)
+    _income(facts, app, docs)
     _statement(facts, app, docs)
     _property(facts, app, docs)
     _pdf(facts, docs, book)
@@ -78,6 +80,18 @@ def build_facts(app: Application, docs: list[ReadDocument], book: RuleBook,
         facts.add("duplicate", f"duplicate:{i}", [Evidence(dup.file, 1, "file", dup.match,
                                                            None, None)],
                   file=dup.file, match=dup.match)
+    return catalogued(facts, book)
+
+
+def catalogued(facts: FactSet, book: RuleBook) -> FactSet:
+    """Only the facts and fields this rule book declares: a past version, published before
+    a fact or field existed, still re-runs (its rules cannot use what it never declared)."""
+    kept = []
+    for fact in facts.facts:
+        fields = book.facts.get(fact["type"])
+        if fields is not None:
+            kept.append({k: v for k, v in fact.items() if k in fields or k in ("id", "type")})
+    facts.facts = kept
     return facts
 
 
@@ -101,7 +115,8 @@ def _documents(facts: FactSet, app: Application, docs: list[ReadDocument],
     for i, doc in enumerate(docs):
         problem = "; ".join(p.message for p in doc.problems if p.code.startswith("read.unread"))
         facts.add("document", f"document:{i}", [of_document(doc)], file=doc.file,
-                  kind=doc.kind.value, readable=doc.readable, problem=problem)
+                  kind=doc.kind.value, readable=doc.readable, problem=problem,
+                  key_fields_read=is_read(doc), quality_problem=quality_problem(doc))
     for i, group in enumerate(book.required_documents(app.product)):
         kinds = [DocumentKind(k) for k in group]
         present = [d for d in docs if d.kind in kinds]
@@ -112,6 +127,11 @@ def _documents(facts: FactSet, app: Application, docs: list[ReadDocument],
         facts.add("requirement", f"requirement:{i}", evidence,
                   document="|".join(group), label=label, present=bool(present),
                   readable=bool(readable))
+
+
+def quality_problem(doc: ReadDocument) -> str:
+    """What intake should do about the image (the first ``read.quality.*`` message), or ""."""
+    return next((p.message for p in doc.problems if p.code.startswith(QUALITY_PROBLEM)), "")
 
 
 def is_read(doc: ReadDocument) -> bool:
@@ -154,14 +174,33 @@ def _identity(facts: FactSet, app: Application, docs: list[ReadDocument],
         if name_field and name:
             facts.add("name_check", f"name_check:{i}", of_field(doc, name_field),
                       document=book.document_label(doc.kind.value).split(" / ")[0],
-                      file=doc.file, matches=identity.same_name(name, app.applicant.name),
+                      file=doc.file, matches=identity.same_name(name, app.applicant.name)
+                      or belongs_to_co_borrower(doc, app),
                       confidence=_confidence(doc, name_field))
 
 
-def _income(facts: FactSet, docs: list[ReadDocument]) -> None:
-    slips = [d for d in docs if d.kind is DocumentKind.PAY_SLIP and stmt.money(d.value("net_pay"))]
-    certs = [d for d in docs if d.kind is DocumentKind.INCOME_CERTIFICATE
+def belongs_to_co_borrower(doc: ReadDocument, app: Application) -> bool:
+    """An income document naming a co-borrower (by name, or ID number when printed)
+    rather than the applicant."""
+    name_field = NAME_FIELDS.get(doc.kind)
+    name, number = doc.value(name_field) if name_field else None, doc.value("id_number")
+    if not name and not number:
+        return False
+    def names(person: Any) -> bool:
+        return bool((name and identity.same_name(name, person.name))
+                    or (number and str(number).upper() == person.id_number.upper()))
+    return not names(app.applicant) and any(names(p) for p in app.co_borrowers)
+
+
+def _income(facts: FactSet, app: Application, docs: list[ReadDocument]) -> None:
+    income_docs = [d for d in docs if d.kind in INCOME_FIELD and stmt.money(d.value(
+        INCOME_FIELD[d.kind]))]
+    co_docs = [d for d in income_docs if belongs_to_co_borrower(d, app)]
+    own = [d for d in docs if d not in co_docs]
+    slips = [d for d in own if d.kind is DocumentKind.PAY_SLIP and stmt.money(d.value("net_pay"))]
+    certs = [d for d in own if d.kind is DocumentKind.INCOME_CERTIFICATE
              and stmt.money(d.value("monthly_income"))]
+    co = _co_borrower_income(co_docs)
     for i, slip in enumerate(slips):
         gross, net = stmt.money(slip.value("gross_pay")), stmt.money(slip.value("net_pay"))
         if gross is not None and net is not None:
@@ -174,15 +213,43 @@ def _income(facts: FactSet, docs: list[ReadDocument]) -> None:
     if slips:
         amounts = [stmt.money(s.value("net_pay")) or 0.0 for s in slips]
         evidence = [e for s in slips for e in of_field(s, "net_pay")]
-        facts.add("declared_income", "declared_income", evidence,
+        facts.add("declared_income", "declared_income", evidence + co.evidence,
                   amount=round(sum(amounts) / len(amounts), 2), source="pay_slip",
                   file=slips[0].file,
-                  confidence=min(_confidence(s, "net_pay") for s in slips))
+                  confidence=min(_confidence(s, "net_pay") for s in slips), **co.values())
     elif certs:
         amount = stmt.money(certs[0].value("monthly_income")) or 0.0
-        facts.add("declared_income", "declared_income", of_field(certs[0], "monthly_income"),
+        facts.add("declared_income", "declared_income",
+                  of_field(certs[0], "monthly_income") + co.evidence,
                   amount=amount, source="income_certificate", file=certs[0].file,
-                  confidence=_confidence(certs[0], "monthly_income"))
+                  confidence=_confidence(certs[0], "monthly_income"), **co.values())
+
+
+@dataclass
+class CoBorrowerIncome:
+    amount: float = 0.0
+    confidence: float = 1.0
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def values(self) -> dict[str, float]:
+        return {"co_borrower_amount": round(self.amount, 2),
+                "co_borrower_confidence": self.confidence}
+
+
+def _co_borrower_income(docs: list[ReadDocument]) -> CoBorrowerIncome:
+    """Co-borrowers' stated monthly income, one document per person (pay slips first),
+    summed; whether it counts is the rule files' call (co_borrower_income_share)."""
+    out, seen = CoBorrowerIncome(), set()
+    for doc in sorted(docs, key=lambda d: d.kind is not DocumentKind.PAY_SLIP):
+        who = str(doc.value(NAME_FIELDS[doc.kind]) or doc.value("id_number"))
+        if who in seen:
+            continue
+        seen.add(who)
+        name = INCOME_FIELD[doc.kind]
+        out.amount += stmt.money(doc.value(name)) or 0.0
+        out.confidence = min(out.confidence, _confidence(doc, name))
+        out.evidence += of_field(doc, name)
+    return out
 
 
 def _statement(facts: FactSet, app: Application, docs: list[ReadDocument]) -> None:
@@ -213,6 +280,7 @@ def _statement(facts: FactSet, app: Application, docs: list[ReadDocument]) -> No
                                 row.confidence)],
                       row=brk.index + 1, date=row.date, expected_balance=brk.expected,
                       printed_balance=stmt.money(row.balance) or 0.0)
+    _closing_balance(facts, statements)
     rows = [(d, r) for d in statements for r in d.rows]
     salary = stmt.salary_rows([r for _, r in rows])
     if salary:
@@ -223,6 +291,19 @@ def _statement(facts: FactSet, app: Application, docs: list[ReadDocument]) -> No
     average, months = stmt.monthly_average(repayments)
     facts.add("existing_debt", "existing_debt", _row_evidence(rows, repayments[-6:]),
               monthly_repayment=average, count=len(repayments))
+
+
+def _closing_balance(facts: FactSet, statements: list[ReadDocument]) -> None:
+    """The balance on the latest dated row of the statements (the last printed of that day)."""
+    dated = [(row.date, i, doc, row) for doc in statements for i, row in enumerate(doc.rows)
+             if row.date and stmt.money(row.balance) is not None]
+    if not dated:
+        return
+    day, _, doc, row = max(dated, key=lambda t: (t[0], t[1]))
+    facts.add("statement_balance", "statement_balance",
+              [Evidence(doc.file, row.page, f"row {row.date} balance", row.balance, row.bbox,
+                        row.confidence)],
+              closing_balance=stmt.money(row.balance) or 0.0, date=day)
 
 
 def _row_evidence(rows: list[Any], chosen: list[Any]) -> list[Evidence]:

@@ -110,7 +110,7 @@ def fingerprint(directory: Path) -> str:
 
 def load_rulebook(directory: Path = DEFAULT_RULES_DIR) -> RuleBook:
     """Load and validate a rule directory; raise InvalidRuleSet listing every problem."""
-    from .rulecheck import semantic_problems  # it imports Rule and Problem from here
+    from .rulecheck import limit_problems, semantic_problems  # they import Rule, Problem
 
     problems: list[Problem] = []
     docs: dict[str, tuple[Any, yaml.Node | None]] = {}
@@ -135,6 +135,8 @@ def load_rulebook(directory: Path = DEFAULT_RULES_DIR) -> RuleBook:
         if rel.startswith("checks/"):
             rules += [_rule(rel, i, raw, node) for i, raw in enumerate(data["rules"])]
     problems += semantic_problems(rules, facts, derived, policy)
+    if not problems:
+        problems += limit_problems(rules, facts)
     if problems:
         raise InvalidRuleSet([str(p) for p in problems])
     return RuleBook(meta["name"], str(meta["version"]), fingerprint(directory), directory,

@@ -9,8 +9,12 @@ document kinds.
 from __future__ import annotations
 
 import difflib
+import json
 import re
+import subprocess
+import sys
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from .expressions import (
@@ -181,3 +185,98 @@ def _policy_problems(facts: dict[str, dict[str, str]], policy: dict[str, Any]) -
                 out.append(Problem("policy.yaml", 0, f"checks.{name}.evaluated_by: unknown "
                                    f"fact {fact!r}{suggest(fact, facts)}"))
     return out
+
+
+# Limits of the durable-rules C core (../shared/durable-rules-notes.md, trap 9): a rule set
+# over them fails (error 303, 108, 302) or, worse, hangs in assert_fact. Lint the compiled JSON.
+MAX_TESTS_PER_FACT = 64  # more: error 303
+HANG_TESTS = 512  # this many or more: assert_fact never returns
+MAX_SAME_CONDITION = 256  # more rules sharing one identical condition on a fact: error 108
+MAX_PROPERTIES = 250  # ~253 properties on one fact: error 302 (id, type, sid included)
+
+
+def limit_problems(rules: list[Rule], facts: dict[str, dict[str, str]]) -> list[Problem]:
+    """Problems the durable-rules C core would hit with this rule set, by rule and file."""
+    from .rules_engine import compile_rules  # the one module that imports durable
+
+    compiled = compile_rules(rules, set(facts))
+    out: list[Problem] = []
+    sharing: dict[str, list[Rule]] = defaultdict(list)
+    for rule in rules:
+        file, line = rule.source.rsplit(":", 1)
+        for alias in compiled[rule.id]["all"]:
+            (name, pattern), = alias.items()
+            out += [Problem(file, int(line), f"rule {rule.id}: when.{name}: {m}")
+                    for m in _test_count_problems(count_tests(pattern))]
+        for pattern in {json.dumps(a, sort_keys=True) for alias in compiled[rule.id]["all"]
+                        for a in alias.values()}:
+            sharing[pattern].append(rule)
+    for pattern, group in sharing.items():
+        if len(group) > MAX_SAME_CONDITION:
+            file, line = group[0].source.rsplit(":", 1)
+            out.append(Problem(file, int(line), (
+                f"{len(group)} rules (the first {group[0].id}) share one condition "
+                f"{pattern[:80]}; the rules engine allows at most {MAX_SAME_CONDITION} "
+                "(error 108): merge rules or make their conditions differ")))
+    for fact, fields in facts.items():
+        count = len(set(fields) | {"id", "type", "sid"})
+        if count > MAX_PROPERTIES:
+            out.append(Problem("facts.yaml", 0, (
+                f"fact {fact} has {count} fields (with id, type, sid); the rules engine "
+                f"allows about {MAX_PROPERTIES} (error 302): split it into several facts")))
+    return out
+
+
+def count_tests(pattern: Any) -> int:
+    """Comparisons in one compiled pattern (``$and``/``$or`` add up their parts)."""
+    if isinstance(pattern, list):
+        return sum(count_tests(p) for p in pattern)
+    if not isinstance(pattern, dict):
+        return 0
+    return sum(count_tests(v) if k in ("$and", "$or") else 1 for k, v in pattern.items())
+
+
+def _test_count_problems(count: int) -> list[str]:
+    if count >= HANG_TESTS:
+        return [f"{count} tests on one fact would make the rules engine hang (limit "
+                f"{MAX_TESTS_PER_FACT}): split the condition into derived facts"]
+    if count > MAX_TESTS_PER_FACT:
+        return [f"{count} tests on one fact; the rules engine allows at most "
+                f"{MAX_TESTS_PER_FACT} (error 303): split the condition into derived facts"]
+    return []
+
+
+def try_compile(directory: Path, timeout: float = 30.0) -> list[str]:
+    """Register the rule set and assert one fact of every type in a separate process: a
+    hang or a crash of the C core there fails validation, never the service."""
+    command = [sys.executable, "-m", "engine.rulecheck", str(directory)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                              check=False, cwd=Path(__file__).resolve().parent.parent)
+    except subprocess.TimeoutExpired:
+        return [f"compiling the rule set did not finish within {timeout:g}s (the rules "
+                "engine hangs on it): look for conditions with very many tests"]
+    if done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        return [f"compiling the rule set failed (exit {done.returncode}): {tail}"]
+    return []
+
+
+def _compile_in_this_process(directory: Path) -> None:
+    from .rulebook import load_rulebook
+    from .rules_engine import _host, ensure_registered
+
+    book = load_rulebook(directory)
+    name, host, sid = ensure_registered(book), _host(), "try-compile"
+    samples = {"number": 0, "string": "", "boolean": False}
+    facts = [{"id": f"{kind}:0", "type": kind, "sid": sid,
+              **{f: samples.get(t, "") for f, t in fields.items()}}
+             for kind, fields in sorted(book.facts.items())]
+    try:
+        host.assert_facts(name, facts)  # actions do nothing: no case run is registered
+    finally:
+        host.delete_state(name, sid)
+
+
+if __name__ == "__main__":
+    _compile_in_this_process(Path(sys.argv[1]))

@@ -85,13 +85,18 @@ def ruleset_name(book: RuleBook) -> str:
 
 def compile_ruleset(book: RuleBook) -> dict[str, Any]:
     """The rule book as a durable_rules JSON ruleset (``run`` names are rule ids)."""
-    rules: dict[str, Any] = {}
-    for rule in book.rules:
-        rules[rule.id] = {"all": [{a.name: _pattern(a.fact, a.condition)} for a in rule.aliases],
-                          "run": rule.id}
-    for fact_type in sorted({*book.facts, "finding"}):
-        rules[f"__all__.{fact_type}"] = {"all": [{"m": {"type": fact_type}}], "run": NOOP}
-    return {ruleset_name(book): rules}
+    return {ruleset_name(book): compile_rules(book.rules, set(book.facts))}
+
+
+def compile_rules(rules: list[Rule], fact_types: set[str]) -> dict[str, Any]:
+    """The body of the durable JSON ruleset: one entry per rule, one catch-all per fact type."""
+    out: dict[str, Any] = {}
+    for rule in rules:
+        out[rule.id] = {"all": [{a.name: _pattern(a.fact, a.condition)} for a in rule.aliases],
+                        "run": rule.id}
+    for fact_type in sorted({*fact_types, "finding"}):
+        out[f"__all__.{fact_type}"] = {"all": [{"m": {"type": fact_type}}], "run": NOOP}
+    return out
 
 
 def _pattern(fact_type: str, condition: str | None) -> dict[str, Any]:

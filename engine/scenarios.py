@@ -39,9 +39,12 @@ def run_one(book: RuleBook, file: str, scenario: dict[str, Any]) -> ScenarioResu
     name = str(scenario.get("name", "?"))
     product = str(scenario.get("product", "mortgage"))
     problems = _fact_problems(book, scenario.get("facts", []))
+    problems += [f"thresholds: unknown {name!r}" for name in scenario.get("thresholds") or {}
+                 if name not in book.facts["policy"]]
     if problems:
         return ScenarioResult(file, name, problems)
-    facts = [{"id": "policy", "type": "policy", **book.thresholds(product)}]
+    thresholds = {**book.thresholds(product), **(scenario.get("thresholds") or {})}
+    facts = [{"id": "policy", "type": "policy", **thresholds}]
     facts += [{"id": f"{f['type']}:{i}", **f} for i, f in enumerate(scenario.get("facts", []))]
     on = date.fromisoformat(str(scenario.get("date", date.today().isoformat())))
     _, firings = evaluate_facts(book, facts, product, on)
