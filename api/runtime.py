@@ -12,6 +12,7 @@ from sqlalchemy.orm import sessionmaker
 
 from engine.registry import Registry
 from engine.rulebook import RuleBook, load_rulebook
+from engine.rulesets import RuleSets
 from storage import ObjectStore, store_from_url
 
 from .config import ServiceSettings
@@ -35,21 +36,6 @@ class Dispatcher(Protocol):
 
 
 @dataclass
-class StaticRules:
-    """One rule set, loaded (and validated: fail closed) at start."""
-
-    book: RuleBook
-
-    def current(self) -> RuleBook:
-        return self.book
-
-    def get(self, sha256: str) -> RuleBook:
-        if sha256 != self.book.sha256:
-            raise KeyError(f"rule set {sha256[:12]} is not kept here")
-        return self.book
-
-
-@dataclass
 class Runtime:
     settings: ServiceSettings
     sessions: sessionmaker  # type: ignore[type-arg]
@@ -65,7 +51,7 @@ def build_runtime(settings: ServiceSettings | None = None, *,
     to the newest schema), the object store (bucket made) and the dispatcher."""
     settings = settings or ServiceSettings()
     settings.refuse_insecure()
-    rules = StaticRules(load_rulebook(settings.rules_dir))
+    load_rulebook(settings.rules_dir)  # fail closed before anything else starts
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database_url = settings.resolved_database_url()
     engine = make_engine(database_url)
@@ -74,6 +60,7 @@ def build_runtime(settings: ServiceSettings | None = None, *,
     ensure = getattr(store, "ensure_bucket", None)
     if ensure is not None:
         ensure()
+    rules = RuleSets(store, settings.rules_dir)  # the live published version, reloaded
     rt = Runtime(settings, make_sessions(engine), store, rules, Registry(database_url))
     rt.dispatcher = _dispatcher(rt, dispatcher or ("celery" if settings.broker_url
                                                    else "in-process"))
