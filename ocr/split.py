@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from . import image as im
-from .types import DocumentKind, ReadDocument
+from .types import DocumentKind, Page, ReadDocument
 
 ID_SIDES = {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
 CARD_MIN_AREA = 0.02  # of the picture: a card on A4 is ~7% of a scan, ~3.5% of a photo
@@ -76,6 +76,8 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     from .loader import load
 
     whole = read_file(name, data)
+    if len(whole.pages) > 1:
+        return split_pages(whole)
     if len(whole.pages) != 1 or whole.pages[0].has_text_layer or whole.kind in (
             DocumentKind.BANK_STATEMENT, DocumentKind.PROPERTY_CERTIFICATE):
         return [whole]
@@ -90,6 +92,34 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     if {s.kind for s in sides} != ID_SIDES:
         return [whole]
     return sides
+
+
+def split_pages(whole: ReadDocument) -> list[ReadDocument]:
+    """A multi-page file holding several documents (an ID copy, a pay slip, a
+    statement…): each page classified, consecutive pages of one kind grouped; a page
+    of no known kind continues the document before it (a statement's later pages)."""
+    from .classify import classify
+    from .kinds import read_kind
+
+    groups: list[tuple[DocumentKind, list[Page]]] = []
+    for page in whole.pages:
+        kind, _ = classify([page])
+        if groups and kind in (groups[-1][0], DocumentKind.UNKNOWN):
+            groups[-1][1].append(page)
+        else:
+            groups.append((kind, [page]))
+    if len(groups) < 2:
+        return [whole]
+    parts = []
+    for kind, pages in groups:
+        result = read_kind(kind, pages)
+        part = f"p{pages[0].number}-{pages[-1].number}"
+        own = [p for p in whole.problems if p.page is None or pages[0].number <= p.page
+               <= pages[-1].number]
+        parts.append(replace(whole, file=f"{whole.file}#{part}", kind=kind, pages=pages,
+                             fields=result.fields, rows=result.rows,
+                             problems=own + result.problems, part=part))
+    return parts
 
 
 def _sheet_and_cards(picture: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

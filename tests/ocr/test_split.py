@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 import ocr
 from ocr.split import card_regions
@@ -39,3 +43,21 @@ def test_a_page_with_one_card_is_not_split() -> None:
     page = np.full((3508, 2480, 3), 245, np.uint8)
     cv2.rectangle(page, (700, 600), (1711, 1238), (200, 215, 225), -1)
     assert card_regions(page) == []
+
+
+def test_a_multi_page_scan_of_several_documents_is_split(tmp_path: Path) -> None:
+    out = tmp_path / "corpus"
+    subprocess.run([sys.executable, "-m", "samples", "documents", "--out", str(out),
+                    "--count", "1", "--seed", "8"], check=True,
+                   cwd=Path(__file__).resolve().parents[2], capture_output=True)
+    names = ["id_card_front_000_scan.png", "pay_slip_000_scan.png",
+             "income_certificate_000_scan.png"]
+    images = [Image.open(out / n).convert("RGB") for n in names]
+    tiff = tmp_path / "bundle.tif"
+    images[0].save(tiff, save_all=True, append_images=images[1:], compression="tiff_lzw")
+    documents = ocr.read_upload("bundle.tif", tiff.read_bytes())
+    assert [d.kind for d in documents] == [DocumentKind.ID_CARD_FRONT, DocumentKind.PAY_SLIP,
+                                           DocumentKind.INCOME_CERTIFICATE]
+    assert [d.part for d in documents] == ["p1-1", "p2-2", "p3-3"]
+    assert [[p.number for p in d.pages] for d in documents] == [[1], [2], [3]]
+    assert all(d.fields for d in documents)
