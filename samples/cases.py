@@ -242,7 +242,10 @@ def _make_case(scenario: str, seed: int) -> Case:
         existing = d(min(2000, int(spare * rng.uniform(0.3, 0.8) / 10) * 10))
     rows = ledger.make_rows(rng, start=start, end=end, salary=credit,
                             salary_day=rng.choice((5, 8, 10, 15, 20, 25)), employer=credit_from,
-                            opening=d(rng.randint(3000, 40000)), loan_payment=existing,
+                            # savings of 8+ monthly payments: reserves are not what these
+                            # scenarios are about
+                            opening=d(int(payment * 8) + rng.randint(3000, 40000)),
+                            loan_payment=existing,
                             loan_name=f"{rng.choice(people.BANKS).name}个人贷款")
     if scenario == "balance_broken":
         ledger.break_chain(rng, rows)
