@@ -1,4 +1,5 @@
-"""Deterministic degradations of a rendered page: clean, scan, photo, rotated."""
+"""Deterministic degradations of a rendered page: clean, scan, photo, rotated; and the
+deliberately bad ones (BAD_MODES) that the quality gate must refuse."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import numpy as np
 from PIL import Image
 
 MODES = ("clean", "scan", "photo", "rotated")
+# Deliberately bad pictures (not in the normal corpus): the quality gate must refuse them.
+BAD_MODES = ("blurry", "glare", "tiny", "cut_off")
 
 
 def _jpeg(img: np.ndarray, quality: int) -> bytes:
@@ -138,6 +141,28 @@ def apply(img: Image.Image, mode: str, seed: int, fmt: str | None = None) -> tup
     if mode == "photo":
         out = photo(bgr, rng)
         return _jpeg(out, int(rng.integers(55, 81))), "jpg"
+    if mode in BAD_MODES:
+        return _jpeg(spoil(photo(bgr, rng), mode, rng), 80), "jpg"
+    raise ValueError(mode)
+
+
+def spoil(bgr: np.ndarray, mode: str, rng: np.random.Generator) -> np.ndarray:
+    """A photo made unfit to read: heavy blur, a glare spot, tiny, or cut off at one side."""
+    h, w = bgr.shape[:2]
+    if mode == "blurry":
+        return cv2.GaussianBlur(bgr, (0, 0), max(h, w) / 300)
+    if mode == "tiny":
+        scale = 280 / max(h, w)
+        return cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    if mode == "glare":
+        spot = np.zeros((h, w), np.float32)
+        centre = (int(w * rng.uniform(0.4, 0.6)), int(h * rng.uniform(0.4, 0.6)))
+        cv2.ellipse(spot, centre, (w // 5, h // 6), 0, 0, 360, 1, -1)
+        spot = cv2.GaussianBlur(spot, (0, 0), w / 40)[..., None]
+        return (bgr * (1 - spot) + 255 * spot).astype(np.uint8)
+    if mode == "cut_off":
+        keep = float(rng.uniform(0.55, 0.7))
+        return np.ascontiguousarray(bgr[:, : int(w * keep)])
     raise ValueError(mode)
 
 

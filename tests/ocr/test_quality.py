@@ -16,6 +16,7 @@ import ocr
 from ocr.loader import load
 from ocr.quality import check_page
 from ocr.types import DocumentKind, Page
+from samples.degrade import spoil
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,21 +37,12 @@ def pictures(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, np.nda
     return found
 
 
-def _blurred(image: np.ndarray) -> np.ndarray:
-    return cv2.GaussianBlur(image, (0, 0), max(image.shape[:2]) / 300)
+def _spoiled(mode: str) -> object:
+    rng = np.random.default_rng(1)
+    return lambda image: spoil(image, mode, rng)
 
 
-def _tiny(image: np.ndarray) -> np.ndarray:
-    scale = 280 / max(image.shape[:2])
-    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-
-
-def _glared(image: np.ndarray) -> np.ndarray:
-    h, w = image.shape[:2]
-    spot = np.zeros((h, w), np.float32)
-    cv2.ellipse(spot, (w // 2, h // 2), (w // 5, h // 6), 0, 0, 360, 1, -1)
-    spot = cv2.GaussianBlur(spot, (0, 0), w / 40)[..., None]
-    return (image * (1 - spot) + 255 * spot).astype(np.uint8)
+_blurred, _tiny, _glared = _spoiled("blurry"), _spoiled("tiny"), _spoiled("glare")
 
 
 def _codes(image: np.ndarray, kind: DocumentKind = DocumentKind.UNKNOWN) -> list[str]:
@@ -73,7 +65,8 @@ def test_every_blurred_or_tiny_picture_fails(pictures: list[tuple[str, np.ndarra
 
 def test_glare_on_photos_is_found(pictures: list[tuple[str, np.ndarray]]) -> None:
     photos = [(n, i) for n, i in pictures if "photo" in n or "rotated" in n]
-    caught = [n for n, image in photos if "read.quality.glare" in _codes(_glared(image))]
+    caught = [n for n, image in photos
+              if "read.quality.glare" in _codes(_glared(image))]  # type: ignore[operator]
     assert len(caught) >= 0.8 * len(photos), (len(caught), len(photos))
 
 
@@ -85,7 +78,7 @@ def test_a_pdf_text_layer_is_never_gated() -> None:
 def test_read_file_names_the_side_and_keeps_reading(
         pictures: list[tuple[str, np.ndarray]]) -> None:
     name, image = next((n, i) for n, i in pictures if n.startswith("id_card_back_000_scan"))
-    ok, jpeg = cv2.imencode(".jpg", _glared(image))
+    ok, jpeg = cv2.imencode(".jpg", _glared(image))  # type: ignore[operator]
     document = ocr.read_file("back.jpg", jpeg.tobytes())
     glare = [p for p in document.problems if p.code == "read.quality.glare"]
     assert document.kind is DocumentKind.ID_CARD_BACK and glare
