@@ -17,6 +17,7 @@ PACKAGES=(
   fonts-noto-cjk fonts-wqy-zenhei fonts-wqy-microhei
   fonts-arphic-uming fonts-arphic-ukai fonts-dejavu-core
   libpango-1.0-0 libpangoft2-1.0-0
+  chromium
   make
 )
 

@@ -15,7 +15,8 @@ from starlette.exceptions import HTTPException
 
 from ..errors import ServiceError
 from ..runtime import Runtime
-from . import ops, routes
+from ..web.mount import mount_web
+from . import ops, routes, rules
 
 log = logging.getLogger("prereview.http")
 PROBLEM = "application/problem+json"
@@ -35,6 +36,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.include_router(routes.router)
     app.include_router(ops.router)
+    app.include_router(rules.router)
+    mount_web(app)
     app.add_exception_handler(ServiceError, _service_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

@@ -1,4 +1,6 @@
-"""Typed dependencies: the runtime and the caller (an API key with a role)."""
+"""Typed dependencies: the runtime and the caller (an API key with a role), named by
+``Authorization: Bearer <api key>`` or, for a person signed in through the web pages,
+by the session cookie (state-changing calls with the cookie need its CSRF token)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ..errors import Forbidden, Unauthorized
 from ..keys import Caller, check_key
 from ..runtime import Runtime
+from ..web import session as web_session
 
 bearer = HTTPBearer(auto_error=False, description="an API key: prk_<id>_<secret>")
 
@@ -26,6 +29,10 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 def get_caller(rt: RuntimeDep, request: Request,
                credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
                ) -> Caller:
+    if credentials is None and COOKIE in request.cookies:
+        signed_in = _cookie_caller(rt, request)
+        request.state.caller = signed_in
+        return signed_in
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send Authorization: Bearer <api key>; "
                            "an administrator makes one with `prereview keys create --role ROLE`")
@@ -37,6 +44,16 @@ def get_caller(rt: RuntimeDep, request: Request,
     return caller
 
 
+def _cookie_caller(rt: Runtime, request: Request) -> Caller:
+    token = request.cookies[COOKIE]
+    caller = web_session.caller_of(rt, token)
+    if caller is None:
+        raise Unauthorized("the sign-in has ended or its key was revoked: sign in again")
+    web_session.check_csrf(rt, request, token)
+    return caller
+
+
+COOKIE = web_session.COOKIE
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
