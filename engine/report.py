@@ -63,7 +63,7 @@ def render_report(verdict: dict[str, Any], pages: dict[str, list[np.ndarray]], *
                   reader_role: str = "approver", generated_at: str | None = None) -> str:
     """The report as an HTML string; ``pages`` maps a file name to its page images (BGR)."""
     masked = should_mask(reader_role)
-    scrub = Scrubber(_known_personal(verdict)) if masked else None
+    scrub = Scrubber(known_personal(verdict)) if masked else None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, finalize=_finalizer(scrub),
                              trim_blocks=True, lstrip_blocks=True)
@@ -247,7 +247,7 @@ def _label(names: Mapping[str, str], key: Any) -> str:
 
 # -- personal data ---------------------------------------------------------------------------
 
-def _known_personal(verdict: Mapping[str, Any]) -> dict[str, list[Any]]:
+def known_personal(verdict: Mapping[str, Any]) -> dict[str, list[Any]]:
     """Every personal value the case mentions, by field name, for the scrubber."""
     known: dict[str, list[Any]] = {k: [] for k in FIELD_MASKS}
     app = verdict.get("application") or {}
@@ -306,7 +306,7 @@ class _Images:
         cx0, cy0, cx1, cy1 = max(0, x0 - mx), max(0, y0 - my), min(w, x1 + mx), min(h, y1 + my)
         crop = image[cy0:cy1, cx0:cx1].copy()
         for bx0, by0, bx1, by1 in self.redact.get((file, number), []):
-            _pixelate(crop, bx0 - cx0, by0 - cy0, bx1 - cx0, by1 - cy0)
+            pixelate(crop, bx0 - cx0, by0 - cy0, bx1 - cx0, by1 - cy0)
         scale = min(1.0, CROP_MAX_WIDTH / crop.shape[1], CROP_MAX_HEIGHT / crop.shape[0])
         if scale < 1.0:
             crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)),
@@ -323,7 +323,7 @@ class _Images:
             return None
         image = found[0].copy()
         for box in self.redact.get((file, 1), []):
-            _pixelate(image, *box)
+            pixelate(image, *box)
         scale = min(1.0, THUMB_WIDTH / image.shape[1])
         thumb = cv2.resize(image, (max(1, round(image.shape[1] * scale)),
                                    max(1, round(image.shape[0] * scale))),
@@ -343,7 +343,7 @@ def _bgr(image: np.ndarray) -> np.ndarray:
     return image
 
 
-def _pixelate(image: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
+def pixelate(image: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
     h, w = image.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
     if x1 <= x0 or y1 <= y0:

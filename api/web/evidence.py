@@ -16,8 +16,10 @@ import numpy as np
 
 from engine.application import Loan
 from engine.documents import decode_png
-from engine.masking import FIELD_MASKS, Scrubber, is_personal_field, mask_value
+from engine.masking import Scrubber, is_personal_field, mask_value
 from engine.payment import schedule
+from engine.report import known_personal
+from engine.report import pixelate as report_pixelate
 
 from ..db import Case
 from ..runtime import Runtime
@@ -145,31 +147,8 @@ def _evidence_boxes(verdict: Mapping[str, Any], file: str, page: int) -> list[tu
 
 
 def pixelate(image: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> None:
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = max(0, x0 - 2), max(0, y0 - 2), min(w, x1 + 2), min(h, y1 + 2)
-    if x1 <= x0 or y1 <= y0:
-        return
-    block = max(6, min(x1 - x0, y1 - y0) // 2)
-    small = cv2.resize(image[y0:y1, x0:x1], (max(1, (x1 - x0) // block),
-                                             max(1, (y1 - y0) // block)),
-                       interpolation=cv2.INTER_AREA)
-    image[y0:y1, x0:x1] = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
+    """As the report does, with 2 px more around the box (full pages are larger)."""
+    report_pixelate(image, x0 - 2, y0 - 2, x1 + 2, y1 + 2)
 
 
-def personal_values(verdict: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """Every personal value the verdict mentions, by field, for the scrubber."""
-    known: dict[str, list[Any]] = {k: [] for k in FIELD_MASKS}
-    app = verdict.get("application") or {}
-    for person in [app.get("applicant") or {}, *(app.get("co_borrowers") or [])]:
-        for k, v in person.items():
-            if k in known:
-                known[k].append(v)
-    for d in verdict.get("documents") or []:
-        for k, v in (d.get("fields") or {}).items():
-            if k in known:
-                known[k].append(v)
-    for f in verdict.get("findings") or []:
-        for e in f.get("evidence") or []:
-            if str(e.get("field")) in known:
-                known[str(e["field"])].append(e.get("value"))
-    return known
+personal_values = known_personal  # every personal value a verdict mentions
