@@ -27,7 +27,14 @@ import ocr
 ROW_FIELDS = ("date", "summary", "amount", "balance", "counterparty")
 
 
-def accuracy(count: int, seed: int, corpus: Path | None, console: Console) -> dict[str, Any]:
+def accuracy(count: int, seed: int, corpus: Path | None, console: Console,
+             engine_names: list[str] | None = None) -> dict[str, Any]:
+    """Read the corpus once per engine profile (None: as configured per kind) and
+    print the figures side by side, with bare Tesseract's seconds per page."""
+    names: list[str | None] = list(engine_names) if engine_names else [None]
+    for name in names:
+        if name is not None:
+            ocr.engines.profile(name)  # an unknown name stops here, before any reading
     with tempfile.TemporaryDirectory() as tmp:
         root = corpus or Path(tmp)
         if corpus is None:
@@ -35,13 +42,33 @@ def accuracy(count: int, seed: int, corpus: Path | None, console: Console) -> di
                             "--count", str(count), "--seed", str(seed)], check=True)
         truth = json.loads((root / "truth.json").read_text(encoding="utf-8"))
         items = truth if isinstance(truth, list) else truth.get("documents", [])
-        tally = _Tally()
+        files: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for item in items:
-            data = (root / item["file"]).read_bytes()
-            started = time.perf_counter()
-            doc = ocr.read_file(Path(item["file"]).name, data)
-            tally.add(item, doc, time.perf_counter() - started)
-    return tally.print(console)
+            files[item["file"]].append(item)
+        tallies = {name or "configured": _Tally() for name in names}
+        for number, (file, entries) in enumerate(files.items(), 1):
+            data = (root / file).read_bytes()
+            bare = ocr.engines.bare_tesseract_seconds(file, data)
+            for name in names:
+                with ocr.engines.forced(name):
+                    started = time.perf_counter()
+                    docs = ocr.read_upload(Path(file).name, data)
+                    seconds = time.perf_counter() - started
+                pages = bare[1] or max(len(d.pages) for d in docs) or 1
+                share = 1 / len(entries)  # both ID sides on one page share its time
+                for entry in entries:
+                    tallies[name or "configured"].add(
+                        entry, _matching(entry, docs), (seconds * share, pages * share),
+                        (bare[0] * share, bare[1] * share))
+            console.log(f"{number}/{len(files)} {file}")
+    return _print_side_by_side(tallies, console)
+
+
+def _matching(entry: dict[str, Any], docs: list[ocr.ReadDocument]) -> ocr.ReadDocument:
+    """The document read from a file that stands for this truth entry: the one of
+    its kind when a file held several (both ID sides on one page)."""
+    same = [d for d in docs if d.kind.value == entry["kind"]]
+    return same[0] if same else docs[0]
 
 
 def same_value(name: str, got: str | None, want: str) -> bool:
@@ -64,8 +91,11 @@ class _Tally:
         self.kind_right: dict[tuple[str, str], list[bool]] = defaultdict(list)
         self.rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         self.seconds: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.bare: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
 
-    def add(self, item: dict[str, Any], doc: ocr.ReadDocument, seconds: float) -> None:
+    def add(self, item: dict[str, Any], doc: ocr.ReadDocument, spent: tuple[float, float],
+            bare: tuple[float, float]) -> None:
+        """One truth entry; ``spent`` and ``bare``: (seconds, pages) of its file's share."""
         key = (item["kind"], item.get("degradation", "?"))
         self.kind_right[key].append(doc.kind.value == item["kind"])
         for name, value in item.get("fields", {}).items():
@@ -78,30 +108,88 @@ class _Tally:
             right = sum(1 for i, w in enumerate(want) if i < len(got) and got[i] == w)
             self.rows[key][0] += right
             self.rows[key][1] += len(want)
-        self.seconds[key][0] += seconds
-        self.seconds[key][1] += max(1, len(doc.pages))
+        self.seconds[key][0] += spent[0]
+        self.seconds[key][1] += spent[1]
+        if bare[1]:
+            self.bare[key][0] += bare[0]
+            self.bare[key][1] += bare[1]
 
-    def print(self, console: Console) -> dict[str, Any]:
-        summary = Table("kind", "degradation", "files", "kind right", "rows right", "s/page")
-        figures: dict[str, Any] = {"kinds": {}, "fields": {}}
+    def kind_accuracy(self, key: tuple[str, str]) -> float:
+        right = self.kind_right[key]
+        return sum(right) / len(right)
+
+    def per_page(self, key: tuple[str, str]) -> float:
+        secs = self.seconds[key]
+        return secs[0] / secs[1]
+
+    def field_accuracy(self, kind: str) -> tuple[int, int]:
+        hits = [h for (k, _, _), found in self.fields.items() if k == kind for h in found]
+        return sum(hits), len(hits)
+
+    def figures(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kinds": {}, "fields": {}}
         for key in sorted(self.kind_right):
-            right = self.kind_right[key]
             rows = self.rows.get(key, [0, 0])
-            secs = self.seconds[key]
-            summary.add_row(*key, str(len(right)), _pct(sum(right), len(right)),
-                            _pct(rows[0], rows[1]) if rows[1] else "-",
-                            f"{secs[0] / secs[1]:.2f}")
-            figures["kinds"]["/".join(key)] = {
-                "files": len(right), "kind_accuracy": sum(right) / len(right),
-                "rows_right": rows[0], "rows": rows[1], "seconds_per_page": secs[0] / secs[1]}
-        console.print(summary)
-        detail = Table("kind", "degradation", "field", "exact", "n")
-        for field_key in sorted(self.fields):
-            hits = self.fields[field_key]
-            detail.add_row(*field_key, _pct(sum(hits), len(hits)), str(len(hits)))
-            figures["fields"]["/".join(field_key)] = sum(hits) / len(hits)
-        console.print(detail)
-        return figures
+            out["kinds"]["/".join(key)] = {
+                "files": len(self.kind_right[key]), "kind_accuracy": self.kind_accuracy(key),
+                "rows_right": rows[0], "rows": rows[1],
+                "seconds_per_page": self.per_page(key), "bare_seconds_per_page": _bare(self, key)}
+        for field_key, hits in sorted(self.fields.items()):
+            out["fields"]["/".join(field_key)] = sum(hits) / len(hits)
+        return out
+
+
+def _bare(tally: _Tally, key: tuple[str, str]) -> float | None:
+    secs = tally.bare.get(key)
+    return secs[0] / secs[1] if secs and secs[1] else None
+
+
+def _print_side_by_side(tallies: dict[str, _Tally], console: Console) -> dict[str, Any]:
+    names = list(tallies)
+    first = tallies[names[0]]
+    summary = Table("kind", "degradation", "files", "bare s/page",
+                    *(f"{n}\nkind · rows · s/page · ×bare" for n in names),
+                    title="Kind classification, statement rows, speed")
+    for key in sorted(first.kind_right):
+        bare = _bare(first, key)
+        cells = [_summary_cell(tallies[name], key, bare) for name in names]
+        summary.add_row(*key, str(len(first.kind_right[key])),
+                        f"{bare:.2f}" if bare else "- (text layer)", *cells)
+    console.print(summary)
+    detail = Table("kind", "degradation", "field", "n", *names, title="Field exact match")
+    for field_key in sorted(first.fields):
+        detail.add_row(*field_key, str(len(first.fields[field_key])),
+                       *(_pct(sum(tallies[n].fields[field_key]), len(tallies[n].fields[field_key]))
+                         for n in names))
+    console.print(detail)
+    figures: dict[str, Any] = {name: tally.figures() for name, tally in tallies.items()}
+    if len(names) > 1:
+        figures["best_by_kind"] = _print_best(tallies, console)
+    return figures if len(names) > 1 else figures[names[0]]
+
+
+def _summary_cell(tally: _Tally, key: tuple[str, str], bare: float | None) -> str:
+    rows = tally.rows.get(key, [0, 0])
+    per_page = tally.per_page(key)
+    return " · ".join((_pct(sum(tally.kind_right[key]), len(tally.kind_right[key])),
+                       _pct(rows[0], rows[1]) if rows[1] else "-", f"{per_page:.2f}",
+                       f"{per_page / bare:.2f}x" if bare else "-"))
+
+
+def _print_best(tallies: dict[str, _Tally], console: Console) -> dict[str, str]:
+    """Per kind, every field of every degradation together: the profile that reads
+    most fields right (ties: the faster one) is the one to make that kind's default."""
+    names = list(tallies)
+    table = Table("kind", *names, "best", title="Fields right per kind (all degradations)")
+    best: dict[str, str] = {}
+    for kind in sorted({k for k, _ in next(iter(tallies.values())).kind_right}):
+        scores = {n: tallies[n].field_accuracy(kind) for n in names}
+        speed = {n: sum(s[0] for (k, _), s in tallies[n].seconds.items() if k == kind)
+                 for n in names}
+        best[kind] = max(names, key=lambda n: (scores[n][0], -speed[n]))
+        table.add_row(kind, *(_pct(*scores[n]) for n in names), best[kind])
+    console.print(table)
+    return best
 
 
 def _pct(right: int, total: int) -> str:

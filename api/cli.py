@@ -16,6 +16,7 @@ from engine.pipeline import CaseResult, verify_case_dir
 from engine.report import render_report
 from engine.rulebook import DEFAULT_RULES_DIR, RuleBook, load_rulebook
 from engine.scenarios import run_scenarios
+from ocr.engines import UnknownEngine
 
 from .services import build_services
 
@@ -146,6 +147,10 @@ def bench(
     json_out: Annotated[Path | None, typer.Option("--json", help="write figures here")] = None,
     workers: Annotated[str, typer.Option(help="service: worker processes, e.g. 1,2")] = "1,2",
     n_cases: Annotated[int, typer.Option("--cases", help="service: cases per run")] = 4,
+    engines: Annotated[str | None, typer.Option(
+        help="accuracy: engine profiles side by side, e.g. "
+             "tesseract-raw,tesseract,rapidocr,combined (default: as configured per kind)")
+    ] = None,
 ) -> None:
     """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per
     page), ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong),
@@ -156,7 +161,12 @@ def bench(
     if what == "rules":
         figures = rules(out)
     elif what == "accuracy":
-        figures = accuracy(count, seed, corpus, out)
+        try:
+            figures = accuracy(count, seed, corpus, out,
+                               [e.strip() for e in engines.split(",")] if engines else None)
+        except UnknownEngine as problem:
+            err.print(f"[red]{problem}[/red]")
+            raise typer.Exit(2) from None
     elif what == "cases":
         figures = cases(seed, out)
     elif what == "service":

@@ -20,6 +20,21 @@ class InsecureSettings(PrereviewError):
     exit_code = 2
 
 
+class InvalidOcrEngine(PrereviewError):
+    code = "settings.ocr_engine"
+    exit_code = 2
+
+
+def check_ocr_engines() -> None:
+    """PREREVIEW_OCR_ENGINE names profiles that exist, or the service does not start."""
+    from ocr.engines import UnknownEngine, configured
+
+    try:
+        configured()
+    except UnknownEngine as problem:
+        raise InvalidOcrEngine(str(problem)) from None
+
+
 class ServiceSettings(Settings):
     broker_url: str = ""  # empty: work runs in-process (embedded)
     callback_secret: str = ""  # HMAC-SHA256 key for callbacks; required in production
@@ -44,7 +59,9 @@ class ServiceSettings(Settings):
 
     def refuse_insecure(self) -> None:
         """Called before a runtime is built (API, worker, CLI): a production profile
-        without a strong callback secret does not start."""
+        without a strong callback secret does not start, nor does any profile whose
+        PREREVIEW_OCR_ENGINE names an engine profile that does not exist."""
+        check_ocr_engines()
         if not self.production:
             return
         if self.callback_secret.strip().lower() in WEAK_SECRETS:

@@ -18,10 +18,11 @@ import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
+from . import engines
 from .errors import ReadError
 from .types import DocumentKind, Page, ReadDocument, ReadProblem
 
-__all__ = ["read_file", "read_upload", "ReadDocument", "DocumentKind"]
+__all__ = ["read_file", "read_upload", "ReadDocument", "DocumentKind", "engines"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,6 +54,9 @@ def read_file(name: str, data: bytes) -> ReadDocument:
         doc.pages = [_prepared(page, prepare_page, doc.problems) for page in loaded.pages]
         doc.kind, doc.kind_confidence = _stage(
             "classify", doc.problems, lambda: classify(doc.pages)) or (DocumentKind.UNKNOWN, 0.0)
+        if _stage("engine", doc.problems, lambda: _read_by_another_engine(doc.kind)):
+            with engines.reading_as(doc.kind):  # this kind is read with its own engine
+                doc.pages = [_prepared(page, prepare_page, doc.problems) for page in loaded.pages]
         if doc.kind is DocumentKind.UNKNOWN and doc.pages:
             doc.problems.append(ReadProblem(
                 "read.kind_unknown", "The document was not recognised as any kind the "
@@ -65,6 +69,13 @@ def read_file(name: str, data: bytes) -> ReadDocument:
         doc.problems.extend(result.problems)
     doc.seconds = time.perf_counter() - started
     return doc
+
+
+def _read_by_another_engine(kind: DocumentKind) -> bool:
+    page_engine = engines.for_kind(None)
+    kind_engine = engines.for_kind(kind)
+    return (kind_engine.cleanup, kind_engine.finder, kind_engine.second_reader) != (
+        page_engine.cleanup, page_engine.finder, page_engine.second_reader)
 
 
 def _prepared(page: Page, prepare: Callable[[Page], Page],

@@ -12,10 +12,9 @@ import dataclasses
 
 import numpy as np
 
+from . import engines
 from . import image as im
 from .classify import keyword_hits
-from .recognizer import reread_lines
-from .tesseract import read_lines
 from .types import Page, Word
 
 GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying others
@@ -24,6 +23,9 @@ GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying other
 def prepare_page(page: Page) -> Page:
     if page.has_text_layer:
         return page
+    if not engines.active().cleanup:  # the bare-Tesseract baseline: the picture as it is
+        image = im.to_bgr(page.image)
+        return dataclasses.replace(page, image=image, words=engines.read_page_lines(image))
     image = im.fit_size(im.to_bgr(page.image))
     quad = im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None)
@@ -35,7 +37,7 @@ def prepare_page(page: Page) -> Page:
         if reading_score(words2) + 10 * keyword_hits(_text(words2)) > reading_score(
                 words) + 10 * keyword_hits(_text(words)):
             rotation, upright_image, words, quarter = rotation2, image2, words2, quarter2
-    words = reread_lines(upright_image, words)
+    words = engines.reread_lines(upright_image, words)
     return dataclasses.replace(page, image=upright_image, words=words,
                                rotation=(rotation + quarter) % 360)
 
@@ -71,7 +73,7 @@ def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, list[Wor
     best: tuple[float, int, np.ndarray, list[Word]] | None = None
     for turn in turns:
         turned = im.rotate_quarter(image, turn)
-        words = read_lines(im.ocr_ready(turned), lang="chi_sim", psm=6)
+        words = engines.read_lines(im.ocr_ready(turned), lang="chi_sim", psm=6)
         text = _text(words)
         value = reading_score(words) + 10.0 * keyword_hits(text)
         if best is None or value > best[0]:

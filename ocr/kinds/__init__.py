@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import engines
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..recognizer import recognise
-from ..tesseract import read_line
+from ..engines import read_line, recognise
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, StatementRow, Word
 
 
@@ -38,9 +38,10 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
     if module_name is None:
         return KindResult()
     module = importlib.import_module(f"{__name__}.{module_name}")
-    if module_name == "id_card":
-        return module.read(pages, kind)  # type: ignore[no-any-return]
-    return module.read(pages)  # type: ignore[no-any-return]
+    with engines.reading_as(kind):  # the engine profile chosen for this kind
+        if module_name == "id_card":
+            return module.read(pages, kind)  # type: ignore[no-any-return]
+        return module.read(pages)  # type: ignore[no-any-return]
 
 
 # --- lines and value crops ----------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .. import normalize as norm
-from ..recognizer import detect_and_read
+from ..engines import detect_and_read
 from ..types import Field, Page, StatementRow, Word
 from . import KindResult
 

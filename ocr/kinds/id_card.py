@@ -17,8 +17,9 @@ from stdnum.cn import ric
 
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..recognizer import AGREE_CONFIDENCE, recognise
-from ..tesseract import ID_CHARS, read_line, read_lines
+from ..engines import read_line, read_lines, recognise
+from ..recognizer import AGREE_CONFIDENCE
+from ..tesseract import ID_CHARS
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
 from . import KindResult, after_label, find_line, reread, value_box
 

@@ -12,8 +12,7 @@ import numpy as np
 
 from .. import image as im
 from .. import normalize as norm
-from ..recognizer import recognise
-from ..tesseract import read_line
+from ..engines import read_line, recognise
 from ..types import Field, Page, ReadProblem, Word
 from . import KindResult
 from .fields_text import ID_NUMBER, ORG

@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from .. import normalize as norm
-from ..recognizer import detect_and_read
+from ..engines import detect_and_read
 from ..types import Field, Page, Word
 from . import KindResult
 from .fields_text import (

@@ -15,8 +15,9 @@ import numpy as np
 
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..recognizer import AGREE_CONFIDENCE, recognise, reread_lines
-from ..tesseract import DIGITS, read_line, read_lines
+from ..engines import read_line, read_lines, recognise, reread_lines
+from ..recognizer import AGREE_CONFIDENCE
+from ..tesseract import DIGITS
 from ..types import BBox, Field, Page, Word
 from . import KindResult, after_label, value_box
 

@@ -1,0 +1,227 @@
+"""One reader interface over two OCR engines, chosen per document kind.
+
+Every piece of reading (prepare a page, read a field's crop, read a table row)
+asks this module, never an engine directly, so one switch changes how a kind is
+read. The profiles are what ``prereview bench accuracy --engines`` compares
+side by side on the generated corpus:
+
+- ``tesseract-raw``: Tesseract alone on the picture as uploaded (``--psm 3``, no
+  crop, perspective, deskew, orientation or contrast clean-up): the baseline;
+- ``tesseract``: our OpenCV clean-up, then Tesseract alone;
+- ``rapidocr``: our clean-up, then RapidOCR (PP-OCR detection + recognition) alone;
+- ``combined``: our clean-up, Tesseract finds the lines, both engines read every
+  line and field crop; where they agree the reading is trusted (confidence 0.99),
+  where they differ the better-scored one is kept with its own, capped confidence.
+
+The profile for a kind comes from ``PREREVIEW_OCR_ENGINE``: one profile name for
+every kind (``combined``), or a default followed by per-kind choices
+(``combined,bank_statement=rapidocr``). Unset, ``DEFAULT_BY_KIND`` holds the choice
+measured on the corpus. ``PREREVIEW_SECOND_READER=off`` (the model not wanted,
+or missing) turns every profile that needs RapidOCR into its Tesseract-only twin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import recognizer, tesseract
+from .types import DocumentKind, Word
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    cleanup: bool  # OpenCV crop, perspective, deskew, orientation, contrast
+    finder: str  # who finds and reads a page's lines: "tesseract" | "rapidocr"
+    second_reader: bool  # the PP-OCR recogniser reads lines and crops too
+    tesseract_crops: bool  # Tesseract reads field crops (digits with a whitelist)
+
+
+PROFILES = {
+    "tesseract-raw": Profile("tesseract-raw", False, "tesseract", False, True),
+    "tesseract": Profile("tesseract", True, "tesseract", False, True),
+    "rapidocr": Profile("rapidocr", True, "rapidocr", True, False),
+    "combined": Profile("combined", True, "tesseract", True, True),
+}
+DEFAULT = "combined"
+# Chosen by measurement (prereview bench accuracy --engines, held-back seed 2026):
+# see README "Reading: engines compared". A kind missing here uses DEFAULT.
+DEFAULT_BY_KIND: dict[DocumentKind, str] = {}
+
+_OVERRIDE: ContextVar[Profile | None] = ContextVar("ocr_engine_override", default=None)
+_CURRENT: ContextVar[Profile | None] = ContextVar("ocr_engine_current", default=None)
+
+
+class UnknownEngine(ValueError):
+    code = "read.engine_unknown"
+
+
+def profile(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise UnknownEngine(f"unknown OCR engine profile {name!r}: choose one of "
+                            f"{', '.join(PROFILES)}") from None
+
+
+def configured() -> dict[DocumentKind | None, Profile]:
+    """The profile per kind (key None: every other kind) from the environment."""
+    choice: dict[DocumentKind | None, Profile] = {
+        kind: profile(name) for kind, name in DEFAULT_BY_KIND.items()}
+    choice[None] = profile(DEFAULT)
+    for part in filter(None, os.environ.get("PREREVIEW_OCR_ENGINE", "").split(",")):
+        kind_name, _, name = part.strip().rpartition("=")
+        if not kind_name:
+            choice = {None: profile(name)}  # one name first: every kind, then exceptions
+            continue
+        try:
+            choice[DocumentKind(kind_name)] = profile(name)
+        except ValueError as err:
+            raise UnknownEngine(f"PREREVIEW_OCR_ENGINE: {err}") from None
+    return choice
+
+
+def for_kind(kind: DocumentKind | None) -> Profile:
+    """The profile that reads ``kind`` (None: a page whose kind is not known yet)."""
+    forced = _OVERRIDE.get()
+    if forced is not None:
+        return _usable(forced)
+    choice = configured()
+    return _usable(choice.get(kind, choice[None]) if kind is not None else choice[None])
+
+
+def _usable(chosen: Profile) -> Profile:
+    if (chosen.second_reader or chosen.finder == "rapidocr") and not recognizer.available():
+        return PROFILES["tesseract" if chosen.cleanup else "tesseract-raw"]
+    return chosen
+
+
+@contextmanager
+def forced(name: str | None) -> Iterator[None]:
+    """Read everything with one profile (the bench); None: as configured."""
+    token = _OVERRIDE.set(profile(name) if name else None)
+    try:
+        yield
+    finally:
+        _OVERRIDE.reset(token)
+
+
+@contextmanager
+def reading_as(kind: DocumentKind | None) -> Iterator[Profile]:
+    """Within the block, the calls below use the profile of ``kind``."""
+    chosen = for_kind(kind)
+    token = _CURRENT.set(chosen)
+    try:
+        yield chosen
+    finally:
+        _CURRENT.reset(token)
+
+
+def active() -> Profile:
+    return _CURRENT.get() or for_kind(None)
+
+
+# --- the reader interface ------------------------------------------------------------
+
+def read_page_lines(image: np.ndarray) -> list[Word]:
+    """A whole page's text lines, top to bottom, as the active profile reads them."""
+    chosen = active()
+    if chosen.finder == "rapidocr":
+        return lines_from_pieces(recognizer.detect_and_read(image))
+    if not chosen.cleanup:
+        return tesseract.read_lines(image, lang="chi_sim", psm=3)
+    return reread_lines(image, tesseract.read_lines(image, lang="chi_sim", psm=6))
+
+
+def read_lines(image: np.ndarray, lang: str = "chi_sim", psm: int = 6) -> list[Word]:
+    """Lines of a region (a band, a card's crop) without the second reader's pass."""
+    if active().finder == "rapidocr" and lang == "chi_sim":
+        return lines_from_pieces(recognizer.detect_and_read(image))
+    return tesseract.read_lines(image, lang=lang, psm=psm)
+
+
+def read_line(crop: np.ndarray, lang: str = "eng", psm: int = 7,
+              whitelist: str | None = None) -> tuple[str, float]:
+    """One line's crop: Tesseract (with a character whitelist for digits), or the
+    recogniser when the profile does not use Tesseract."""
+    if active().tesseract_crops:
+        return tesseract.read_line(crop, lang=lang, psm=psm, whitelist=whitelist)
+    text, score = recognizer.recognise([crop])[0]
+    if whitelist:
+        text = "".join(ch for ch in text.upper() if ch in whitelist)
+    return text, score
+
+
+def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    """The second reader on crops holding one line each; empty readings when the
+    profile has none (callers fall back to ``read_line``)."""
+    if not active().second_reader:
+        return [("", 0.0)] * len(crops)
+    return recognizer.recognise(crops)
+
+
+def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:
+    """Tesseract's lines read again by the recogniser (agreement: confidence)."""
+    chosen = active()
+    if not chosen.second_reader or chosen.finder != "tesseract":
+        return lines
+    return recognizer.reread_lines(image, lines)
+
+
+def detect_and_read(image: np.ndarray) -> list[Word]:
+    """Every text piece of a region (a table row: one per cell), left to right;
+    [] when the profile has no recogniser (callers split Tesseract's lines)."""
+    if not active().second_reader:
+        return []
+    return recognizer.detect_and_read(image)
+
+
+def lines_from_pieces(pieces: list[Word]) -> list[Word]:
+    """Text pieces (detected boxes) grouped into lines: pieces that overlap
+    vertically by half their height are one line, read left to right."""
+    lines: list[list[Word]] = []
+    for piece in sorted(pieces, key=lambda w: (w.bbox[1] + w.bbox[3]) / 2):
+        for line in lines:
+            if _same_line(line[-1].bbox, piece.bbox):
+                line.append(piece)
+                break
+        else:
+            lines.append([piece])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w.bbox[0])
+        text = " ".join(w.text for w in line)
+        box = (min(w.bbox[0] for w in line), min(w.bbox[1] for w in line),
+               max(w.bbox[2] for w in line), max(w.bbox[3] for w in line))
+        out.append(Word(text, box, round(min(w.confidence for w in line), 3)))
+    return sorted(out, key=lambda w: (w.bbox[1], w.bbox[0]))
+
+
+def _same_line(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    overlap = min(a[3], b[3]) - max(a[1], b[1])
+    return overlap >= 0.5 * min(a[3] - a[1], b[3] - b[1])
+
+
+def bare_tesseract_seconds(name: str, data: bytes) -> tuple[float, int]:
+    """Seconds bare Tesseract (``chi_sim --psm 3`` on the decoded picture, nothing
+    else) takes over a file's pages without a text layer, and how many there are:
+    the yardstick of the speed target (our reading within 1.3x of it)."""
+    import time
+
+    from .loader import load
+
+    seconds, pages = 0.0, 0
+    for page in load(name, data).pages:
+        if page.has_text_layer:
+            continue
+        started = time.perf_counter()
+        tesseract.read_lines(page.image, lang="chi_sim", psm=3)
+        seconds += time.perf_counter() - started
+        pages += 1
+    return seconds, pages

@@ -1,0 +1,138 @@
+"""One reader interface over Tesseract and RapidOCR: profiles chosen per kind by
+configuration, each reading a real rendered document with the engines it names."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+import ocr
+from ocr import engines, recognizer
+from ocr.loader import load
+from ocr.types import DocumentKind, Word
+from samples import degrade, people
+from samples.render import id_card
+
+
+@pytest.fixture(scope="module")
+def id_front() -> tuple[bytes, dict[str, str]]:
+    rng = random.Random(41)
+    person = people.make_person(rng, date(2026, 11, 1), min_age=20, max_age=65)
+    fields = id_card.front_fields(person)
+    rendered = id_card.render_front(fields, rng, id_card.LAYOUTS[0], id_card.VALUE_FONTS[0])
+    data, _ = degrade.apply(rendered.pages[0], "scan", 41)
+    return data, rendered.fields
+
+
+@pytest.fixture
+def recogniser_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Records each use of the PP-OCR model (the real model still runs)."""
+    calls: list[str] = []
+    for name in ("recognise", "detect_and_read", "reread_lines"):
+        real = getattr(recognizer, name)
+
+        def spy(*args: object, _real: object = real, _name: str = name) -> object:
+            calls.append(_name)
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(recognizer, name, spy)
+    yield calls
+
+
+def test_configuration_names_a_default_and_exceptions_per_kind(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PREREVIEW_OCR_ENGINE", "tesseract,bank_statement=rapidocr")
+    assert engines.for_kind(DocumentKind.PAY_SLIP).name == "tesseract"
+    assert engines.for_kind(DocumentKind.BANK_STATEMENT).name == "rapidocr"
+    assert engines.for_kind(None).name == "tesseract"
+    with engines.forced("combined"):  # the bench reads everything with one profile
+        assert engines.for_kind(DocumentKind.BANK_STATEMENT).name == "combined"
+
+
+@pytest.mark.parametrize("setting", ["paddle", "combined,id_card=rapidocr",
+                                     "combined,pay_slip=best"])
+def test_a_setting_that_names_no_profile_is_refused(
+        monkeypatch: pytest.MonkeyPatch, setting: str) -> None:
+    monkeypatch.setenv("PREREVIEW_OCR_ENGINE", setting)
+    with pytest.raises(engines.UnknownEngine) as caught:
+        engines.configured()
+    assert caught.value.code == "read.engine_unknown"
+
+
+def test_the_service_does_not_start_with_an_unknown_engine(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.config import InvalidOcrEngine, ServiceSettings
+
+    monkeypatch.setenv("PREREVIEW_OCR_ENGINE", "paddle")
+    with pytest.raises(InvalidOcrEngine) as caught:
+        ServiceSettings().refuse_insecure()
+    assert "tesseract-raw, tesseract, rapidocr, combined" in caught.value.message
+
+
+def test_detected_pieces_are_grouped_into_lines_left_to_right() -> None:
+    pieces = [Word("姓名", (10, 10, 60, 30), 0.9), Word("住址", (10, 52, 60, 72), 0.95),
+              Word("张三", (80, 12, 140, 31), 0.8), Word("北京市", (80, 50, 170, 71), 0.99)]
+    lines = engines.lines_from_pieces(pieces)
+    assert [line.text for line in lines] == ["姓名 张三", "住址 北京市"]
+    assert lines[0].bbox == (10, 10, 140, 31) and lines[0].confidence == 0.8
+
+
+@pytest.mark.parametrize("profile", ["tesseract", "rapidocr", "combined"])
+def test_each_profile_reads_an_id_card(id_front: tuple[bytes, dict[str, str]], profile: str,
+                                       recogniser_calls: list[str]) -> None:
+    data, truth = id_front
+    with engines.forced(profile):
+        doc = ocr.read_file("front.png", data)
+    assert doc.kind is DocumentKind.ID_CARD_FRONT
+    assert doc.value("id_number") == truth["id_number"]
+    if profile == "tesseract":
+        assert recogniser_calls == []  # Tesseract alone: the PP-OCR model is never asked
+    else:
+        assert recogniser_calls
+    if profile == "rapidocr":
+        assert "detect_and_read" in recogniser_calls  # it finds the lines itself
+
+
+def test_a_kind_configured_to_another_engine_is_read_with_it(
+        id_front: tuple[bytes, dict[str, str]], recogniser_calls: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    data, truth = id_front
+    monkeypatch.setenv("PREREVIEW_OCR_ENGINE", "tesseract,id_card_front=rapidocr")
+    doc = ocr.read_file("front.png", data)
+    assert doc.value("name") == truth["name"]
+    assert "detect_and_read" in recogniser_calls
+
+
+def test_the_baseline_reads_the_picture_as_it_is(
+        id_front: tuple[bytes, dict[str, str]]) -> None:
+    data, _ = id_front
+    with engines.forced("tesseract-raw"):
+        doc = ocr.read_file("front.png", data)
+    loaded = load("front.png", data).pages[0].image
+    assert doc.pages[0].image.shape == loaded.shape[:2] + (3,)  # no crop, no resize
+    seconds, pages = engines.bare_tesseract_seconds("front.png", data)
+    assert pages == 1 and seconds > 0
+
+
+@pytest.mark.parametrize("profile", list(engines.PROFILES))
+def test_no_ocr_on_a_page_with_a_text_layer(profile: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from samples.corpus import render_kind
+
+    rendered = render_kind("bank_statement", random.Random(5), 0)
+    assert rendered.pdf
+    ocr_calls: list[str] = []
+    monkeypatch.setattr(engines.tesseract.pytesseract, "image_to_data",
+                        lambda *a, **k: ocr_calls.append("tesseract"))
+    monkeypatch.setattr(recognizer, "detect_and_read",
+                        lambda *a, **k: ocr_calls.append("rapidocr") or [])
+    monkeypatch.setattr(recognizer, "recognise",
+                        lambda crops: ocr_calls.append("rapidocr") or [("", 0.0)] * len(crops))
+    with engines.forced(profile):
+        doc = ocr.read_file("statement.pdf", rendered.pdf)
+    assert doc.kind is DocumentKind.BANK_STATEMENT
+    assert len(doc.rows) == len(rendered.rows) and doc.rows
+    assert ocr_calls == []
