@@ -56,7 +56,9 @@ def read_file(name: str, data: bytes) -> ReadDocument:
             "classify", doc.problems, lambda: classify(doc.pages)) or (DocumentKind.UNKNOWN, 0.0)
         if _stage("engine", doc.problems, lambda: _read_by_another_engine(doc.kind)):
             with engines.reading_as(doc.kind):  # this kind is read with its own engine
-                doc.pages = [_prepared(page, prepare_page, doc.problems) for page in loaded.pages]
+                doc.pages = [_prepared(page, engines.read_again, doc.problems)
+                             for page in (doc.pages if engines.active().cleanup
+                                          else loaded.pages)]
         if doc.kind is DocumentKind.UNKNOWN and doc.pages:
             doc.problems.append(ReadProblem(
                 "read.kind_unknown", "The document was not recognised as any kind the "

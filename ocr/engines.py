@@ -22,6 +22,7 @@ or missing) turns every profile that needs RapidOCR into its Tesseract-only twin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import recognizer, tesseract
-from .types import DocumentKind, Word
+from .image import ocr_ready
+from .types import DocumentKind, Page, Word
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,19 @@ def read_page_lines(image: np.ndarray) -> list[Word]:
         return lines_from_pieces(recognizer.detect_and_read(image))
     if not chosen.cleanup:
         return tesseract.read_lines(image, lang="chi_sim", psm=3)
-    return reread_lines(image, tesseract.read_lines(image, lang="chi_sim", psm=6))
+    return reread_lines(image, tesseract.read_lines(ocr_ready(image), lang="chi_sim", psm=6))
+
+
+def read_again(page: Page) -> Page:
+    """A page read by another profile: its lines read again on the page already
+    cleaned up and turned upright, or (the baseline) the picture as it is."""
+    if page.has_text_layer:
+        return page
+    if not active().cleanup:
+        from .prepare import prepare_page
+
+        return prepare_page(page)
+    return dataclasses.replace(page, words=read_page_lines(page.image))
 
 
 def read_lines(image: np.ndarray, lang: str = "chi_sim", psm: int = 6) -> list[Word]:
