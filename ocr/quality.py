@@ -6,10 +6,19 @@ naming the document (and ID side) when its kind is known. A failed gate does not
 stop the reading: what could be read still comes back, with the problem beside it.
 
 Thresholds were set on the generated corpus (clean, scan, photo, rotated pass;
-heavy blur, a tiny image and a glare spot fail) and are module constants.
+heavy blur, a tiny image, a glare spot, a photo cut off at one side and a picture
+with no document fail) and are module constants.
+
+Where the document is (``layout``) is judged on a thumbnail: paper is bright and
+smooth once the text is closed away, a desk is textured or darker. A scan is paper
+from edge to edge; a photo shows desk around the paper. A photo is cut off when the
+paper meets a border that way while another border shows the desk (printed content
+running into that border, or the paper crossing it along most of its width).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -24,6 +33,27 @@ GLARE_MIN_AREA = 0.02  # of the image: a blown-out patch this large …
 GLARE_MAX_AREA = 0.40  # … but not the whole white page of a clean scan
 GLARE_MAX_ELSEWHERE = 0.05  # the rest of the picture is not blown out (paper is not white)
 GLARE_MIN_SOLIDITY = 0.97  # the patch has no holes: nothing is printed inside it any more
+GLARE_RIM = 25  # px: the rim around the patch that glare fades through
+GLARE_MAX_DARK_RIM = 0.1  # share of the rim far below white: glare spots 0-0.04; a blank
+#                           white page blown out up to its edge on the desk 0.28-0.39
+# Where the document is, on a thumbnail (measured on seeds 3, 5, 7, 11 with --count 3):
+LAYOUT_SIDE = 320  # px: long side of the thumbnail
+TEXT_CLOSING = 5  # px: a closing this wide paints text strokes over with the paper around them
+PAPER_MAX_TEXTURE = 2.0  # grey std (7x7) of the closed thumbnail: paper < 1.5, desks 3-8
+INK_CONTRAST = 25  # grey levels below the closed image: a printed stroke
+PAPER_MIN_AREA = 0.10  # of the picture: photographed documents 0.16-0.69, scans 1.0
+MIN_INK_DENSITY = 0.006  # ink per paper pixel: documents 0.014 (ID copy on A4)-0.23;
+#                          blank, wall, desk < 0.003
+MAX_PAPER_GRAIN = 5.0  # median darkening on the paper: documents 0-3, noise textures 8-39
+DESK_MAX_TOUCH = 0.05  # paper along less of a border than this: that border shows the desk
+CUT_MIN_TOUCH = 0.10  # paper along a cut border: cut strips >= 0.15, whole photos <= 0.12
+CUT_MIN_EDGE_INK = 20  # ink px in the border band of a cut side: cut 20-230, whole photos <= 15
+CUT_MIN_CROSS = 0.6  # touched stretch / paper extent: a cut is a cross-section (>= 0.72),
+#                      a corner running off a whole photo is not (<= 0.4)
+CUT_ALONE_TOUCH = 0.5  # paper along this much of a border is cut even where nothing is printed
+EDGE_BAND = 4  # px of the thumbnail: the band along a border searched for ink
+SIDES = {"top": ("上方", "top"), "bottom": ("下方", "bottom"),
+         "left": ("左侧", "left"), "right": ("右侧", "right")}
 
 KIND_LABELS = {
     DocumentKind.ID_CARD_FRONT: ("身份证人像面", "the front (photo side) of the ID card"),
@@ -59,7 +89,11 @@ def glare_area(grey: np.ndarray) -> float:
     largest = float(stats[biggest, cv2.CC_STAT_AREA]) / blown.size
     if not GLARE_MIN_AREA <= largest <= GLARE_MAX_AREA or total - largest > GLARE_MAX_ELSEWHERE:
         return 0.0
-    return largest if _solid(labels == biggest) else 0.0
+    patch = labels == biggest
+    x, y, w, h = stats[biggest, :4]
+    box = (slice(max(0, y - GLARE_RIM), y + h + GLARE_RIM),
+           slice(max(0, x - GLARE_RIM), x + w + GLARE_RIM))
+    return largest if _solid(patch) and _fades(grey[box], patch[box]) else 0.0
 
 
 def _solid(patch: np.ndarray) -> bool:
@@ -69,6 +103,103 @@ def _solid(patch: np.ndarray) -> bool:
     filled = np.zeros(patch.shape, np.uint8)
     cv2.drawContours(filled, contours, -1, 1, thickness=-1)
     return float(patch.sum()) / max(1.0, float(filled.sum())) >= GLARE_MIN_SOLIDITY
+
+
+def _fades(grey: np.ndarray, patch: np.ndarray) -> bool:
+    """Glare fades into the paper around it; a blown-out white page ends at the desk."""
+    mask = patch.astype(np.uint8)
+    rim = cv2.dilate(mask, np.ones((GLARE_RIM, GLARE_RIM), np.uint8)) > mask
+    return float(np.mean(grey[rim] < SATURATED - 60)) <= GLARE_MAX_DARK_RIM
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the paper is in a picture, measured on the thumbnail."""
+
+    paper: float  # share of the picture taken by the paper (its convex hull)
+    ink: float  # printed pixels per paper pixel
+    grain: float  # median darkening on the paper: printing is sparse, noise is everywhere
+    touch: dict[str, float]  # per side: share of the border that is paper
+    cross: dict[str, float]  # per side: paper along the border / the paper's extent that way
+    edge_ink: dict[str, int]  # per side: printed pixels in the band along the border
+
+
+def layout(grey: np.ndarray) -> Layout:
+    """Paper, printing and what meets each border, on a LAYOUT_SIDE thumbnail."""
+    h, w = grey.shape
+    scale = LAYOUT_SIDE / max(h, w)
+    small = cv2.resize(grey, (max(8, round(w * scale)), max(8, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((TEXT_CLOSING,) * 2, np.uint8))
+    hull = _paper_hull(closed)
+    inner = cv2.erode(hull, np.ones((7, 7), np.uint8)) > 0  # off the desk's shadowed edge
+    dark = closed.astype(np.int16) - small
+    ink = (dark > INK_CONTRAST) & inner
+    borders = {"top": hull[0], "bottom": hull[-1], "left": hull[:, 0], "right": hull[:, -1]}
+    b = EDGE_BAND
+    bands = {"top": ink[:b], "bottom": ink[-b:], "left": ink[:, :b], "right": ink[:, -b:]}
+    ys, xs = np.nonzero(hull)
+    extent = {"top": np.ptp(xs) + 1, "bottom": np.ptp(xs) + 1, "left": np.ptp(ys) + 1,
+              "right": np.ptp(ys) + 1} if ys.size else dict.fromkeys(SIDES, 1)
+    return Layout(
+        paper=float(hull.mean()), ink=float(ink.sum()) / max(1.0, float(inner.sum())),
+        grain=float(np.median(dark[inner])) if inner.any() else 255.0,
+        touch={k: float(v.mean()) for k, v in borders.items()},
+        cross={k: float(v.sum()) / float(extent[k]) for k, v in borders.items()},
+        edge_ink={k: int(v.sum()) for k, v in bands.items()})
+
+
+def _paper_hull(closed: np.ndarray) -> np.ndarray:
+    """0/1 mask: the convex hull of the largest bright, smooth region."""
+    f = closed.astype(np.float32)
+    mean = cv2.blur(f, (7, 7))
+    texture = np.sqrt(np.maximum(cv2.blur(f * f, (7, 7)) - mean * mean, 0))
+    otsu, _ = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper = ((texture < PAPER_MAX_TEXTURE) & (closed >= otsu)).astype(np.uint8)
+    paper = cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    hull = np.zeros_like(closed)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(paper)
+    if count >= 2:
+        biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        points = cv2.findNonZero((labels == biggest).astype(np.uint8))
+        cv2.fillConvexPoly(hull, cv2.convexHull(points), 1)
+    return hull
+
+
+def no_document(lay: Layout) -> bool:
+    """No paper with printing on it: a desk, a wall, a blank sheet, a texture."""
+    return (lay.paper < PAPER_MIN_AREA or lay.ink < MIN_INK_DENSITY
+            or lay.grain > MAX_PAPER_GRAIN)
+
+
+def cut_sides(lay: Layout) -> list[str]:
+    """The borders the document runs over; none when no border shows the desk (a
+    scan, a card image filling the frame)."""
+    if min(lay.touch.values()) > DESK_MAX_TOUCH:
+        return []
+    return [side for side, touch in lay.touch.items()
+            if touch >= CUT_ALONE_TOUCH or touch >= CUT_MIN_TOUCH and (
+                lay.edge_ink[side] >= CUT_MIN_EDGE_INK or lay.cross[side] >= CUT_MIN_CROSS)]
+
+
+def _layout_problems(grey: np.ndarray, zh: str, en: str, number: int) -> list[ReadProblem]:
+    lay = layout(grey)
+    if no_document(lay):
+        return [ReadProblem(
+            "read.quality.not_found",
+            f"未在图像中找到证件/文件：请将{zh}平放在深色桌面上、完整拍入画面后重新拍摄 / "
+            f"No document was found in the picture: lay {en} flat on a darker surface, "
+            "fit it entirely in the frame and re-shoot.", number)]
+    sides = cut_sides(lay)
+    if not sides:
+        return []
+    side_zh = "、".join(SIDES[s][0] for s in sides)
+    side_en = " and ".join(SIDES[s][1] for s in sides) + (" sides" if len(sides) > 1 else " side")
+    return [ReadProblem(
+        "read.quality.cut_off",
+        f"{zh}未完整拍入画面（{side_zh}被截断）：请重新拍摄，四角都在画面内 / Part of {en} "
+        f"is cut off ({side_en}): re-shoot with all four corners inside the frame.", number)]
 
 
 def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
@@ -101,7 +232,11 @@ def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
             f"图像有反光（{glare:.0%} 的画面过曝）：请重新拍摄{zh}，避免反光 / Glare covers "
             f"{glare:.0%} of the picture: re-shoot {en} without glare (turn off the flash, "
             "tilt the document away from the light).", page.number))
-    return problems
+    placed = _layout_problems(grey, zh, en, page.number)
+    codes = {p.code for p in problems}
+    if placed and placed[0].code == "read.quality.not_found" and "read.quality.blurry" not in codes:
+        return placed + problems  # intake is told the first problem (a heavily blurred
+    return problems + placed  # document may show no paper: there, blurry stays first)
 
 
 def check_pages(pages: list[Page], kind: DocumentKind) -> list[ReadProblem]:

@@ -11,7 +11,7 @@ from PIL import Image
 
 MODES = ("clean", "scan", "photo", "rotated")
 # Deliberately bad pictures (not in the normal corpus): the quality gate must refuse them.
-BAD_MODES = ("blurry", "glare", "tiny", "cut_off")
+BAD_MODES = ("blurry", "glare", "tiny", "cut_off", "no_document")
 
 
 def _jpeg(img: np.ndarray, quality: int) -> bytes:
@@ -147,7 +147,8 @@ def apply(img: Image.Image, mode: str, seed: int, fmt: str | None = None) -> tup
 
 
 def spoil(bgr: np.ndarray, mode: str, rng: np.random.Generator) -> np.ndarray:
-    """A photo made unfit to read: heavy blur, a glare spot, tiny, or cut off at one side."""
+    """A photo made unfit to read: heavy blur, a glare spot, tiny, cut off at one side, or
+    replaced by a picture with no document in it."""
     h, w = bgr.shape[:2]
     if mode == "blurry":
         return cv2.GaussianBlur(bgr, (0, 0), max(h, w) / 300)
@@ -163,7 +164,31 @@ def spoil(bgr: np.ndarray, mode: str, rng: np.random.Generator) -> np.ndarray:
     if mode == "cut_off":
         keep = float(rng.uniform(0.55, 0.7))
         return np.ascontiguousarray(bgr[:, : int(w * keep)])
+    if mode == "no_document":
+        return no_document(h, w, rng)
     raise ValueError(mode)
+
+
+def no_document(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """A picture with no document in it: an empty desk, a bare wall or a blank sheet
+    of near-uniform grey, or a random texture; under uneven light, with sensor noise."""
+    kind = int(rng.integers(3))
+    if kind == 0:
+        base = _desk(h, w, rng).astype(np.float32)
+    elif kind == 1:
+        level = rng.uniform(90, 250, size=3).astype(np.float32)
+        base = np.broadcast_to(level, (h, w, 3)).astype(np.float32)
+    else:
+        cell = int(rng.choice([1, 2, 4, 8, 24]))
+        small = rng.uniform(0, 255, (h // cell + 1, w // cell + 1, 3)).astype(np.float32)
+        base = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+        if rng.random() < 0.5:
+            base = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
+    ramp = np.linspace(1.0 - rng.uniform(0, 0.3), 1.0, w, dtype=np.float32)
+    out = base * (ramp[None, :, None] if rng.random() < 0.5 else ramp[::-1][None, :, None])
+    out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.6, 1.4)))
+    out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(rng.uniform(2, 5))
+    return np.clip(out, 0, 255).astype(np.uint8)
 
 
 def rotation_of(seed: int) -> int:
