@@ -147,6 +147,8 @@ def _bare(tally: _Tally, key: tuple[str, str]) -> float | None:
 def _print_side_by_side(tallies: dict[str, _Tally], console: Console) -> dict[str, Any]:
     names = list(tallies)
     first = tallies[names[0]]
+    if not console.is_terminal:  # written to a file: wide enough for every profile side by side
+        console.width = max(console.width, 60 + 36 * len(names))
     summary = Table("kind", "degradation", "files", "bare s/page",
                     *(f"{n}\nkind · rows · s/page · ×bare" for n in names),
                     title="Kind classification, statement rows, speed")

@@ -165,7 +165,8 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
         left = page_left if name == "notes" else value_x - 6
         box = (max(0, left), int(top), min(g.shape[1], right), int(bottom))
         band = im.crop(g, box)
-        found = reread_lines(band, read_lines(band, lang="chi_sim", psm=6))
+        found = reread_lines(band, read_lines(band, lang="chi_sim", psm=6)) if min(
+            band.shape[:2]) >= 4 else []  # lines read out of order leave no room for a value
         found = [w for w in found if w.confidence >= 0.3 and w.text.strip()]
         text = _join(w.text for w in found)
         if name == "notes":
