@@ -14,6 +14,7 @@ SMALL_TARGET = 1400  # ... to this long side
 CARD_WIDTH = 1400  # a card crop is warped to this width
 CARD_ASPECT = 85.6 / 54.0  # ID-1 card, GB/T 14916
 DETECT_SIDE = 800  # long side used to look for the document outline
+PAPER_TEXTURE = 2.5  # grey std (9x9) of print-closed paper at DETECT_SIDE; grainy desks 3-8
 
 
 def grey(image: np.ndarray) -> np.ndarray:
@@ -65,7 +66,20 @@ def _edge_maps(g: np.ndarray) -> list[np.ndarray]:
     canny = cv2.dilate(canny, np.ones((3, 3), np.uint8))
     _, otsu = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     otsu = cv2.morphologyEx(otsu, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    return [canny, otsu]
+    return [canny, otsu, _smooth_paper(g)]
+
+
+def _smooth_paper(g: np.ndarray) -> np.ndarray:
+    """Paper is bright and smooth once its print is closed over; a desk is textured
+    (a card on a grainy grey desk, where edges and Otsu find only the grain)."""
+    closed = cv2.morphologyEx(g, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)).astype(np.float32)
+    mean = cv2.blur(closed, (9, 9))
+    texture = np.sqrt(np.maximum(cv2.blur(closed * closed, (9, 9)) - mean * mean, 0))
+    otsu, _ = cv2.threshold(closed.astype(np.uint8), 0, 255,
+                            cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper = ((texture < PAPER_TEXTURE) & (closed >= otsu)).astype(np.uint8) * 255
+    paper = cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((21, 21), np.uint8))  # desk specks
+    return cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
 
 
 def _largest_quad(edges: np.ndarray, area: float) -> np.ndarray | None:
