@@ -1,54 +1,119 @@
 """One uploaded file, several documents: both sides of an ID card photocopied onto
-one page are found, cut apart and read as a front and a back.
+one page are found, cut apart and read as a front and a back; a multi-page file is
+split into its documents by classifying each page.
 
 ``read_upload`` is the entry point; a file that is one document is read as is."""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import logging
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 import cv2
 import numpy as np
 
 from . import image as im
-from .types import DocumentKind, Page, ReadDocument
+from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, second_look
+from .types import DocumentKind, Page, PdfInfo, ReadDocument
 
-ID_SIDES = {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
+log = logging.getLogger(__name__)
 CARD_MIN_AREA = 0.02  # of the picture: a card on A4 is ~7% of a scan, ~3.5% of a photo
 CARD_MAX_AREA = 0.35
 CARD_ASPECT = (1.40, 1.80)  # 85.6 x 54 mm is 1.585
 PAPER_DELTA = 6  # grey levels below the paper's white that count as something on it
 PAPER_TINT = 14  # HSV saturation above which a pixel is not white paper
+SURFACE_DELTA = 8  # colour levels off the lit paper's fitted surface: not paper
+SURFACE_SIDE = 120  # long side the paper's lighting is fitted at
+BORDER = 0.02  # of the sheet's size: a flattened sheet's edge may show the desk
 MARGIN = 0.03  # of the card's size, kept around each cut-out
+PDF_DPI = 300  # a scanned PDF's ID copy is rendered again at up to this
 
 
-def card_regions(page: np.ndarray) -> list[np.ndarray]:
-    """Corner boxes (4x2, page pixels) of card-shaped regions, top to bottom."""
+def card_regions(page: np.ndarray, on_paper: bool = False,
+                 lit: bool = False) -> list[np.ndarray]:
+    """Corner boxes (4x2, page pixels) of card-shaped regions, top to bottom.
+    ``on_paper``: only within the largest bright region (a sheet photographed with
+    its edge out of the frame), by the paper's fitted lighting; ``lit``: a
+    photographed sheet, its lighting fitted first."""
     small = im.scale_to(page, im.DETECT_SIDE)
     ratio = max(page.shape[:2]) / max(small.shape[:2])
     grey = cv2.GaussianBlur(im.grey(small), (5, 5), 0)
     area = float(grey.shape[0] * grey.shape[1])
-    for edges in _card_edge_maps(small, grey):
+    maps: Iterable[np.ndarray] = _card_edge_maps(small, grey)
+    if on_paper:
+        maps = [_solid(_off_surface(small, _paper(grey)))]
+    elif lit:
+        maps = itertools.chain([_solid(_off_surface(small))], maps)
+    for edges in maps:
         found = _card_boxes(edges, area)
         if len(found) == 2:
             return [box * ratio for box in sorted(found, key=lambda b: float(b[:, 1].mean()))]
     return []
 
 
-def _card_edge_maps(small: np.ndarray, grey: np.ndarray) -> list[np.ndarray]:
+def _paper(grey: np.ndarray) -> np.ndarray:
+    """The largest bright region with its holes filled (the sheet, on a darker desk)."""
+    _, bright = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    paper = np.zeros_like(grey)
+    if contours:
+        cv2.drawContours(paper, [max(contours, key=cv2.contourArea)], -1, 255, cv2.FILLED)
+    edge = max(3, int(BORDER * max(grey.shape[:2])))
+    return cv2.erode(paper, np.ones((edge, edge), np.uint8))
+
+
+def _card_edge_maps(small: np.ndarray, grey: np.ndarray) -> Iterator[np.ndarray]:
     """What is not the page's paper (a little darker, or tinted), closed into solid
-    blobs; then the ordinary edge maps."""
+    blobs; what stands off the paper's fitted lighting (a photographed sheet); then
+    the ordinary edge maps. Made one at a time: the first that shows two cards wins."""
     paper = float(np.percentile(grey, 90))
     tint = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1] if small.ndim == 3 else grey * 0
-    not_paper = ((grey < paper - PAPER_DELTA) | (tint > PAPER_TINT)).astype(np.uint8) * 255
-    tinted = (tint > PAPER_TINT).astype(np.uint8) * 255  # a photo: grey desk, shaded paper
-    return [_solid(not_paper), _solid(tinted), *im._edge_maps(grey)]
+    yield _solid(((grey < paper - PAPER_DELTA) | (tint > PAPER_TINT)).astype(np.uint8) * 255)
+    yield _solid((tint > PAPER_TINT).astype(np.uint8) * 255)  # grey desk, shaded paper
+    yield _solid(_off_surface(small))
+    yield from im._edge_maps(grey)
 
 
 def _solid(mask: np.ndarray) -> np.ndarray:
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
     return cv2.morphologyEx(closed, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+
+
+def _off_surface(small: np.ndarray, paper: np.ndarray | None = None) -> np.ndarray:
+    """Pixels whose colour differs from the paper under its uneven light: a smooth
+    (quadratic) surface fitted to the paper (within ``paper`` if given), the cards
+    left out as outliers. The sheet's edge is left out too."""
+    pixels = cv2.GaussianBlur(im.to_bgr(small), (5, 5), 0).astype(np.float32)
+    h, w = pixels.shape[:2]
+    fit = im.scale_to(pixels, SURFACE_SIDE)
+    inside = np.full((h, w), 255, np.uint8) if paper is None else paper
+    keep = cv2.resize(inside, fit.shape[1::-1], interpolation=cv2.INTER_NEAREST) > 0
+    if keep.mean() < 0.25:
+        return np.zeros((h, w), np.uint8)
+    surface = cv2.resize(_quadratic_fit(fit, keep), (w, h), interpolation=cv2.INTER_LINEAR)
+    off = (np.abs(pixels - surface).max(axis=2) > SURFACE_DELTA).astype(np.uint8) * 255
+    edge = max(2, int(BORDER * max(h, w)))
+    off[:edge], off[-edge:], off[:, :edge], off[:, -edge:] = 0, 0, 0, 0
+    return off & inside
+
+
+def _quadratic_fit(pixels: np.ndarray, inside: np.ndarray, rounds: int = 4) -> np.ndarray:
+    """The smooth surface (per colour channel) under ``pixels``, fitted robustly to
+    those ``inside``: outliers (the cards, text) are dropped round by round."""
+    h, w = pixels.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    x, y = (xx.ravel() + 0.5) / w * 2 - 1, (yy.ravel() + 0.5) / h * 2 - 1
+    basis = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+    values, inside = pixels.reshape(-1, 3), inside.ravel()
+    keep = inside
+    for _ in range(rounds):
+        coef, *_ = np.linalg.lstsq(basis[keep], values[keep], rcond=None)
+        residual = np.abs(values - basis @ coef).max(axis=1)
+        keep = inside & (residual < 3 * (float(np.median(residual[keep])) + 0.5))
+    return (basis @ coef).reshape(h, w, 3).astype(np.float32)
 
 
 def _card_boxes(edges: np.ndarray, area: float) -> list[np.ndarray]:
@@ -65,81 +130,213 @@ def _card_boxes(edges: np.ndarray, area: float) -> list[np.ndarray]:
     return boxes
 
 
+def find_cards(picture: np.ndarray) -> list[np.ndarray]:
+    """Two card outlines (4x2, picture pixels, top card first) on a photocopied page:
+    in a photo the sheet is found and flattened first and the cards looked for on it;
+    a scan is the sheet. [] unless exactly two cards are found."""
+    sheet = im.find_document(picture)
+    if sheet is not None:
+        flat, _ = im.warp_document(picture, sheet, card=False)
+        boxes = card_regions(flat, lit=True)
+        if len(boxes) == 2:
+            h, w = flat.shape[:2]
+            corners = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], np.float32)
+            back = cv2.getPerspectiveTransform(corners, sheet)
+            return [cv2.perspectiveTransform(b.reshape(-1, 1, 2), back).reshape(4, 2)
+                    for b in boxes]
+    return card_regions(picture) or card_regions(picture, on_paper=True)
+
+
+def _sides(box: np.ndarray) -> tuple[float, float]:
+    tl, tr, br, bl = box
+    return (max(float(np.linalg.norm(tr - tl)), float(np.linalg.norm(br - bl))),
+            max(float(np.linalg.norm(bl - tl)), float(np.linalg.norm(br - tr))))
+
+
+def _enlargement(box: np.ndarray) -> float:
+    """How much the card in ``box`` is enlarged to be cut out CARD_WIDTH wide."""
+    return max(1.0, im.CARD_WIDTH / max(*_sides(box), 1.0))
+
+
 def cut_out(page: np.ndarray, box: np.ndarray) -> np.ndarray:
-    card, _ = im.warp_document(page, box, card=False)
-    return card
+    """The card inside ``box``, flattened, at least CARD_WIDTH wide."""
+    width, height = _sides(box)
+    scale = _enlargement(box)
+    size = (round(width * scale), round(height * scale))
+    dst = np.array([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1], [0, size[1] - 1]],
+                   np.float32)
+    matrix = cv2.getPerspectiveTransform(box.astype(np.float32), dst)
+    return cv2.warpPerspective(page, matrix, size, flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_REPLICATE)
 
 
 def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     """Read an uploaded file as the documents it holds (usually one)."""
     from . import read_file
-    from .loader import load
 
+    page, pdf = _only_page(name, data)
+    if page is not None:
+        sides = split_copy(name, data, page, pdf)
+        if sides:
+            return sides
     whole = read_file(name, data)
-    if len(whole.pages) > 1:
-        return split_pages(whole)
-    if len(whole.pages) != 1 or whole.pages[0].has_text_layer or whole.kind in (
-            DocumentKind.BANK_STATEMENT, DocumentKind.PROPERTY_CERTIFICATE):
-        return [whole]
+    return split_pages(whole, name, data) if len(whole.pages) > 1 else [whole]
+
+
+def _only_page(name: str, data: bytes) -> tuple[Page | None, PdfInfo | None]:
+    """The file's one page as loaded, if it has one page and no text layer."""
+    import pypdfium2 as pdfium
+
+    from .loader import load, sniff
+
     try:
-        original = load(name, data).pages[0].image
-    except Exception:  # noqa: BLE001 - read_file already recorded why
-        return [whole]
-    original, boxes = _sheet_and_cards(original)
+        if sniff(data) == "pdf" and len(pdfium.PdfDocument(data)) != 1:
+            return None, None
+        loaded = load(name, data)
+    except Exception:  # noqa: BLE001 - read_file records why
+        return None, None
+    if len(loaded.pages) != 1 or loaded.pages[0].has_text_layer:
+        return None, None
+    return loaded.pages[0], loaded.pdf
+
+
+def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None) -> list[ReadDocument]:
+    """A page (as loaded, not cleaned up) holding both ID sides, read as a front and
+    a back; [] when it is not such a page. One card taken for an ID side, the other of
+    no known kind (its small labels unread in a photo), is read as the other side and
+    kept if its key field is found. Cards cut from a photo (enlarged more than
+    LOW_RES times) have their key fields looked at again."""
+    if page.has_text_layer:
+        return []
+    boxes = find_cards(page.image)
     if len(boxes) != 2:
-        return [whole]
-    sides = [_read_side(name, data, original, box, i) for i, box in enumerate(boxes, 1)]
-    if {s.kind for s in sides} != ID_SIDES:
-        return [whole]
-    return sides
+        return []
+    if pdf is not None and min(map(_enlargement, boxes)) > LOW_RES:
+        page, boxes = _sharper(data, page, boxes)
+    sides = [_read_side(name, data, page, box, i, pdf) for i, box in enumerate(boxes, 1)]
+    kinds = [s.kind for s in sides]
+    unknown = kinds.index(DocumentKind.UNKNOWN) if DocumentKind.UNKNOWN in kinds else None
+    if set(kinds) != ID_SIDES:
+        if unknown is None or kinds.count(DocumentKind.UNKNOWN) != 1:
+            return []
+        sides[unknown] = _read_as(sides[unknown], next(iter(ID_SIDES - set(kinds))))
+    sides = [second_look(side, _enlargement(box)) for side, box in zip(sides, boxes,
+                                                                        strict=True)]
+    if unknown is not None and KEY_FIELD[sides[unknown].kind] not in sides[unknown].fields:
+        return []
+    return [_page_quality(side, page) for side in sides]
 
 
-def split_pages(whole: ReadDocument) -> list[ReadDocument]:
+def _page_quality(side: ReadDocument, page: Page) -> ReadDocument:
+    """The picture's quality judged on the page as uploaded, not on the enlarged
+    cut-out (which would always look blurry)."""
+    from .quality import check_page
+
+    try:
+        found = check_page(page, side.kind)
+    except Exception:  # noqa: BLE001 - keep the cut-out's own judgement
+        log.exception("checking the quality of an ID copy page failed")
+        return side
+    kept = [p for p in side.problems if not p.code.startswith("read.quality.")]
+    return replace(side, problems=kept + found)
+
+
+def _sharper(data: bytes, page: Page, boxes: list[np.ndarray]) -> tuple[Page, list[np.ndarray]]:
+    """A scanned PDF page rendered again at up to PDF_DPI, so its cards are cut from
+    the scan's own pixels rather than enlarged (the boxes scaled to match)."""
+    import pypdfium2 as pdfium
+
+    from .pdf import RESOLUTION
+
+    factor = min(PDF_DPI / RESOLUTION, min(map(_enlargement, boxes)))
+    try:
+        pdf = pdfium.PdfDocument(data)
+        image = pdf[page.number - 1].render(scale=RESOLUTION * factor / 72).to_pil()
+    except Exception:  # noqa: BLE001 - keep the page as loaded
+        return page, boxes
+    bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"), np.uint8)[:, :, ::-1])
+    factor = bgr.shape[1] / page.image.shape[1]
+    return replace(page, image=bgr), [box * factor for box in boxes]
+
+
+def _read_as(side: ReadDocument, kind: DocumentKind) -> ReadDocument:
+    from .kinds import KindResult, read_kind
+
+    pages = list(side.pages)
+    try:
+        result = read_kind(kind, pages)
+    except Exception:  # noqa: BLE001 - a reader's bug: the second look may still read it
+        log.exception("reading a card as %s failed", kind.value)
+        result = KindResult()
+    problems = [p for p in side.problems if p.code != "read.kind_unknown"]
+    return replace(side, kind=kind, kind_confidence=0.5, pages=pages, fields=result.fields,
+                   rows=result.rows, problems=problems + result.problems)
+
+
+def split_pages(whole: ReadDocument, name: str, data: bytes) -> list[ReadDocument]:
     """A multi-page file holding several documents (an ID copy, a pay slip, a
     statement…): each page classified, consecutive pages of one kind grouped; a page
-    of no known kind continues the document before it (a statement's later pages)."""
+    of no known kind continues the document before it (a statement's later pages);
+    a page holding both ID sides (an ID side or unknown, not after a statement)
+    becomes a front and a back."""
     from .classify import classify
-    from .kinds import read_kind
 
-    groups: list[tuple[DocumentKind, list[Page]]] = []
+    originals: list[Page] = []
+    groups: list[tuple[DocumentKind, list[Page]] | list[ReadDocument]] = []
     for page in whole.pages:
         kind, _ = classify([page])
-        if groups and kind in (groups[-1][0], DocumentKind.UNKNOWN):
-            groups[-1][1].append(page)
+        last = groups[-1] if groups else None
+        sides: list[ReadDocument] = []
+        if kind in ID_SIDES or kind is DocumentKind.UNKNOWN and not page.has_text_layer and (
+                not isinstance(last, tuple) or last[0] is not DocumentKind.BANK_STATEMENT):
+            originals = originals or _loaded_pages(name, data)
+            if page.number <= len(originals):
+                sides = split_copy(name, data, originals[page.number - 1], whole.pdf)
+        if sides:
+            groups.append(sides)
+        elif isinstance(last, tuple) and kind in (last[0], DocumentKind.UNKNOWN):
+            last[1].append(page)
         else:
             groups.append((kind, [page]))
     if len(groups) < 2:
         return [whole]
-    parts = []
-    for kind, pages in groups:
-        result = read_kind(kind, pages)
-        part = f"p{pages[0].number}-{pages[-1].number}"
-        own = [p for p in whole.problems if p.page is None or pages[0].number <= p.page
-               <= pages[-1].number]
-        parts.append(replace(whole, file=f"{whole.file}#{part}", kind=kind, pages=pages,
-                             fields=result.fields, rows=result.rows,
-                             problems=own + result.problems, part=part))
+    parts: list[ReadDocument] = []
+    for group in groups:
+        parts.extend(group if isinstance(group, list) else [_pages_part(whole, *group)])
     return parts
 
 
-def _sheet_and_cards(picture: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The cards on a scanned page, or on the sheet found in a photo of a desk."""
-    boxes = card_regions(picture)
-    if len(boxes) == 2:
-        return picture, boxes
-    sheet = im.find_document(picture)
-    if sheet is None:
-        return picture, []
-    flat, _ = im.warp_document(picture, sheet, card=False)
-    return flat, card_regions(flat)
+def _loaded_pages(name: str, data: bytes) -> list[Page]:
+    from .loader import load
+
+    try:
+        return load(name, data).pages
+    except Exception:  # noqa: BLE001 - it loaded once: keep the pages unsplit
+        log.exception("loading an upload again failed")
+        return []
 
 
-def _read_side(name: str, data: bytes, page: np.ndarray, box: np.ndarray,
-               number: int) -> ReadDocument:
+def _pages_part(whole: ReadDocument, kind: DocumentKind, pages: list[Page]) -> ReadDocument:
+    from .kinds import read_kind
+
+    result = read_kind(kind, pages)
+    part = f"p{pages[0].number}-{pages[-1].number}"
+    own = [p for p in whole.problems if p.page is None or pages[0].number <= p.page
+           <= pages[-1].number]
+    return replace(whole, file=f"{whole.file}#{part}", kind=kind, pages=pages,
+                   fields=result.fields, rows=result.rows, problems=own + result.problems,
+                   part=part)
+
+
+def _read_side(name: str, data: bytes, page: Page, box: np.ndarray, number: int,
+               pdf: PdfInfo | None) -> ReadDocument:
     from . import read_file
 
-    ok, png = cv2.imencode(".png", cut_out(page, box))
+    ok, png = cv2.imencode(".png", cut_out(page.image, box))
     side = read_file(name, png.tobytes() if ok else b"")
-    part = f"p1-card{number}"
+    part = f"p{page.number}-card{number}"
     return replace(side, file=f"{name}#{part}", sha256=hashlib.sha256(data).hexdigest(),
-                   part=part)
+                   part=part, pdf=pdf)
+
+
+# --- a second look at a small card's key fields -------------------------------------

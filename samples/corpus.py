@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import degrade, ledger, people
 from .money import d, make_salary
-from .render import id_card, income, payslip, statement
+from .render import composite, id_card, income, payslip, statement
 from .render import property as prop
 from .render.common import Rendered
 
@@ -110,6 +110,33 @@ def build_corpus(out: Path, count: int, seed: int) -> list[dict[str, object]]:
                 if deg == "rotated":
                     entry["rotation"] = degrade.rotation_of(dseed)
                 truth.append(entry)
+    for i in range(count):
+        for deg in composite.DEGRADATIONS:
+            truth.extend(_composite_entries(out, seed, i, deg))
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
                                     encoding="utf-8")
     return truth
+
+
+def composite_copy(seed: int, i: int, deg: str) -> tuple[str, bytes, list[dict[str, object]]]:
+    """Both ID sides photocopied onto one A4 page, degraded by ``deg`` (one of
+    composite.DEGRADATIONS): (file name, bytes, a truth entry per side, front first)."""
+    rng = random.Random(f"corpus:{seed}:composite:{i}:{deg}")
+    on = date(2026, 11, 1) + timedelta(days=rng.randint(0, 60))
+    person = people.make_person(rng, on, min_age=20, max_age=65)
+    layout, font = _pick(id_card.LAYOUTS, i), _pick(id_card.VALUE_FONTS, i // 2)
+    page, front, back = composite.id_copy(person, rng, layout, font)
+    data, ext = composite.degrade_copy(page, deg, rng.randrange(2**31))
+    name = f"id_copy_{i:03d}_{deg}.{ext}"
+    entries: list[dict[str, object]] = [
+        {"file": name, "kind": kind, "degradation": deg, "layout": layout, "font": font,
+         "fields": fields, "rows": [], "part": part}
+        for part, (kind, fields) in enumerate(
+            (("id_card_front", front), ("id_card_back", back)), start=1)]
+    return name, data, entries
+
+
+def _composite_entries(out: Path, seed: int, i: int, deg: str) -> list[dict[str, object]]:
+    name, data, entries = composite_copy(seed, i, deg)
+    (out / name).write_bytes(data)
+    return entries

@@ -310,6 +310,8 @@ def _dates(text: str) -> list[dt.date]:
 def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
     """Up to the number line: the label line and the lines below it in the
     value column; the block is cropped and read again as a whole."""
+    if not lines:  # the number line came first (a garbled card read upside down)
+        return {}
     first = lines[0]
     height = first.bbox[3] - first.bbox[1]
     used = [first] + [w for w in lines[1:4] if w.bbox[0] < first.bbox[0] + 8 * height

@@ -1,4 +1,5 @@
-"""A photocopy of both ID sides on one A4 page, as applicants make them."""
+"""A photocopy of both ID sides on one A4 page, as applicants make them; and that page
+scanned to PNG, photographed on a desk, or scanned into a one-page PDF."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import random
 
 from PIL import Image
 
+from .. import degrade
 from ..people import Person
-from . import id_card
+from . import id_card, statement
 from .common import Rendered
 
 A4_300DPI = (2480, 3508)
 CARD_WIDTH_300DPI = 1011  # 85.6 mm
+DEGRADATIONS = ("composite_scan", "composite_photo", "composite_pdf")
 
 
 def id_copy_page(front: Rendered, back: Rendered, rng: random.Random) -> Image.Image:
@@ -29,9 +32,25 @@ def id_copy_page(front: Rendered, back: Rendered, rng: random.Random) -> Image.I
     return page
 
 
-def id_copy(person: Person, rng: random.Random) -> tuple[Image.Image, dict[str, str],
-                                                                 dict[str, str]]:
+def id_copy(person: Person, rng: random.Random, layout: str | None = None,
+            font: str | None = None) -> tuple[Image.Image, dict[str, str], dict[str, str]]:
+    """The A4 page and the truth of its front and back (layout and font drawn from
+    ``rng`` unless given)."""
     front_fields, back_fields = id_card.front_fields(person), id_card.back_fields(person)
-    front = id_card.render_front(front_fields, rng)
-    back = id_card.render_back(back_fields, rng)
+    front = id_card.render_front(front_fields, rng, layout, font)
+    back = id_card.render_back(back_fields, rng, layout, font)
     return id_copy_page(front, back, rng), front_fields, back_fields
+
+
+def degrade_copy(page: Image.Image, degradation: str, seed: int) -> tuple[bytes, str]:
+    """(file bytes, extension) of the A4 copy: ``composite_scan`` a scanned PNG,
+    ``composite_photo`` a JPEG desk photo, ``composite_pdf`` a scanner's one-page PDF
+    (the scanned JPEG on an A4 page, no text layer)."""
+    if degradation == "composite_scan":
+        return degrade.apply(page, "scan", seed)
+    if degradation == "composite_photo":
+        return degrade.apply(page, "photo", seed)
+    if degradation == "composite_pdf":
+        jpeg, _ = degrade.apply(page, "scan", seed, "jpg")
+        return statement.images_to_pdf([jpeg], [page.size], dpi=300), "pdf"
+    raise ValueError(degradation)

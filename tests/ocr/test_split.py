@@ -13,10 +13,13 @@ import numpy as np
 from PIL import Image
 
 import ocr
+from ocr.loader import load
 from ocr.split import card_regions
 from ocr.types import DocumentKind
 from samples import degrade, people
+from samples.corpus import composite_copy, render_kind
 from samples.render.composite import id_copy
+from samples.render.statement import images_to_pdf
 
 
 def _copy(seed: int, mode: str) -> tuple[bytes, dict[str, str], dict[str, str]]:
@@ -61,3 +64,55 @@ def test_a_multi_page_scan_of_several_documents_is_split(tmp_path: Path) -> None
     assert [d.part for d in documents] == ["p1-1", "p2-2", "p3-3"]
     assert [[p.number for p in d.pages] for d in documents] == [[1], [2], [3]]
     assert all(d.fields for d in documents)
+
+
+def _sides(documents: list[ocr.ReadDocument]) -> dict[DocumentKind, ocr.ReadDocument]:
+    by_kind = {d.kind: d for d in documents}
+    assert set(by_kind) == {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
+    return by_kind
+
+
+def _truth(entries: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    front, back = (e["fields"] for e in entries)
+    return front, back
+
+
+def test_a_one_page_pdf_scan_of_an_id_copy_gives_a_front_and_a_back() -> None:
+    name, data, entries = composite_copy(2, 0, "composite_pdf")
+    assert data.startswith(b"%PDF") and load(name, data).pages[0].has_text_layer is False
+    front, back = _truth(entries)
+    documents = ocr.read_upload(name, data)
+    sides = _sides(documents)
+    assert sides[DocumentKind.ID_CARD_FRONT].value("id_number") == front["id_number"]
+    assert sides[DocumentKind.ID_CARD_BACK].value("valid_until") == back["valid_until"]
+    assert [d.part for d in documents] == ["p1-card1", "p1-card2"]
+    assert all(d.pdf is not None for d in documents)  # the file's PDF facts stay with both
+
+
+def test_a_desk_photo_of_an_id_copy_gives_a_front_and_a_back() -> None:
+    name, data, entries = composite_copy(1, 0, "composite_photo")
+    front, back = _truth(entries)
+    documents = ocr.read_upload(name, data)
+    sides = _sides(documents)
+    assert sides[DocumentKind.ID_CARD_FRONT].value("id_number") == front["id_number"]
+    assert sides[DocumentKind.ID_CARD_BACK].value("valid_until") == back["valid_until"]
+    # quality is judged on the photo, not on the enlarged cut-outs (which look blurry)
+    assert not [p.code for d in documents for p in d.problems if p.code.startswith(
+        "read.quality.")]
+
+
+def test_a_scanned_pdf_with_an_id_copy_page_and_a_certificate_is_split() -> None:
+    rng = random.Random(5)
+    certificate = render_kind("income_certificate", rng, 0).pages[0]
+    person = people.make_person(rng, date(2026, 11, 1), min_age=20, max_age=65)
+    page, front, back = id_copy(person, rng)
+    page = page.resize(certificate.size)  # both scanned at 150 dpi
+    jpegs = [degrade.apply(p, "scan", 7 + k, "jpg")[0] for k, p in enumerate((page, certificate))]
+    data = images_to_pdf(jpegs, [page.size, certificate.size])
+    documents = ocr.read_upload("bundle.pdf", data)
+    assert [(d.part, d.kind) for d in documents] == [
+        ("p1-card1", DocumentKind.ID_CARD_FRONT), ("p1-card2", DocumentKind.ID_CARD_BACK),
+        ("p2-2", DocumentKind.INCOME_CERTIFICATE)]
+    assert documents[0].value("id_number") == front["id_number"]
+    assert documents[1].value("valid_until") == back["valid_until"]
+    assert documents[2].value("id_number")

@@ -1,0 +1,92 @@
+"""How well both ID sides photocopied onto one A4 page are split and read.
+
+For each seed and i < count, the corpus's composite copies (samples.corpus.composite_copy:
+a scanned PNG, a JPEG desk photo, a scanner's one-page PDF) are read with
+ocr.read_upload; per degradation it prints how often both sides were found, each
+field's exact-match rate and seconds per file.
+
+    nice -n 10 .venv/bin/python scripts/measure_split.py --seeds 2026 --count 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import ocr  # noqa: E402
+from samples.corpus import composite_copy  # noqa: E402
+from samples.render.composite import DEGRADATIONS  # noqa: E402
+
+
+def _same(got: str | None, want: str) -> bool:
+    return got is not None and re.sub(r"\s+", "", got) == re.sub(r"\s+", "", want)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.found: dict[str, list[bool]] = defaultdict(list)
+        self.fields: dict[tuple[str, str], list[bool]] = defaultdict(list)
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+
+    def add(self, deg: str, truth: list[dict], docs: list[ocr.ReadDocument],
+            seconds: float) -> list[str]:
+        """Tally one file; returns the fields read wrong (``kind.field: got != want``)."""
+        by_kind = {d.kind.value: d for d in docs}
+        self.found[deg].append(all(t["kind"] in by_kind for t in truth) and len(docs) == 2)
+        self.seconds[deg].append(seconds)
+        wrong = []
+        for entry in truth:
+            doc = by_kind.get(entry["kind"])
+            for name, want in entry["fields"].items():
+                got = doc.value(name) if doc else None
+                ok = _same(got, want)
+                self.fields[(deg, f"{entry['kind']}.{name}")].append(ok)
+                if not ok:
+                    wrong.append(f"{entry['kind']}.{name}: {got!r} != {want!r}")
+        return wrong
+
+    def print(self) -> None:
+        for deg in DEGRADATIONS:
+            if deg not in self.found:
+                continue
+            found, secs = self.found[deg], self.seconds[deg]
+            print(f"{deg}: both sides {sum(found)}/{len(found)}, "
+                  f"{sum(secs) / len(secs):.1f} s/file")
+            for (d, name), hits in sorted(self.fields.items()):
+                if d == deg:
+                    print(f"    {name:34s} {sum(hits)}/{len(hits)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[2026])
+    parser.add_argument("--count", type=int, default=3)
+    parser.add_argument("--degradations", nargs="+", default=list(DEGRADATIONS))
+    parser.add_argument("--keep", type=Path, help="write the generated files here")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print each file")
+    args = parser.parse_args()
+    tally = Tally()
+    for seed in args.seeds:
+        for i in range(args.count):
+            for deg in args.degradations:
+                name, data, truth = composite_copy(seed, i, deg)
+                if args.keep:
+                    args.keep.mkdir(parents=True, exist_ok=True)
+                    (args.keep / f"s{seed}_{name}").write_bytes(data)
+                started = time.perf_counter()
+                docs = ocr.read_upload(name, data)
+                wrong = tally.add(deg, truth, docs, time.perf_counter() - started)
+                if args.verbose:
+                    kinds = [f"{d.part}:{d.kind.value}" for d in docs]
+                    print(f"seed {seed} {name}: {kinds}", *wrong, sep="\n    ", flush=True)
+    tally.print()
+
+
+if __name__ == "__main__":
+    main()
