@@ -149,7 +149,8 @@ def bench(
     n_cases: Annotated[int, typer.Option("--cases", help="service: cases per run")] = 4,
     engines: Annotated[str | None, typer.Option(
         help="accuracy: engine profiles side by side, e.g. "
-             "tesseract-raw,tesseract,rapidocr,combined (default: as configured per kind)")
+             "tesseract-raw,tesseract,rapidocr,combined,configured (configured: the profile chosen "
+             "per kind, the default)")
     ] = None,
 ) -> None:
     """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per

@@ -97,3 +97,16 @@ def digits(text: str | None) -> str | None:
         return None
     found = re.sub(r"\D", "", fullwidth_to_ascii(str(text)).translate(_OCR_DIGITS))
     return found or None
+
+
+# Third-party payment channels print the merchant after a hyphen ("支付宝-饿了么");
+# recognisers read that short hyphen as a middle dot, a dash or 一 ("一" only when
+# nothing else separates). A middle dot elsewhere is kept: it is part of names (买买提·艾力).
+PAYMENT_CHANNELS = ("支付宝", "财付通", "微信支付", "京东支付", "银联", "云闪付", "美团支付")
+_CHANNEL_SEPARATOR = re.compile(
+    r"^(" + "|".join(PAYMENT_CHANNELS) + r")\s*[·•・‧∙—–－\-一]\s*(?=\S)")
+
+
+def counterparty(text: str) -> str:
+    """A statement's counterparty as printed: the hyphen after a payment channel."""
+    return _CHANNEL_SEPARATOR.sub(r"\1-", text.strip())

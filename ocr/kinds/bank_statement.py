@@ -199,7 +199,8 @@ def _row(page: Page, cells: list[tuple[str, Word]]) -> StatementRow | None:
            max(b[3] for b in boxes))
     confidence = min(t.confidence for _, t in cells)
     return StatementRow(day, "".join(parts.get("summary", [])), amount, balance,
-                        "".join(parts.get("counterparty", [])), page.number, box, confidence)
+                        norm.counterparty("".join(parts.get("counterparty", []))), page.number,
+                        box, confidence)
 
 
 def _signed_amount(parts: dict[str, list[str]]) -> str | None:
