@@ -31,7 +31,8 @@ def accuracy(count: int, seed: int, corpus: Path | None, console: Console,
              engine_names: list[str] | None = None) -> dict[str, Any]:
     """Read the corpus once per engine profile (None: as configured per kind) and
     print the figures side by side, with bare Tesseract's seconds per page."""
-    names: list[str | None] = [None if n == "configured" else n for n in engine_names or [None]]
+    chosen = engine_names or ["configured"]
+    names: list[str | None] = [None if n == "configured" else n for n in chosen]
     for name in names:
         if name is not None:
             ocr.engines.profile(name)  # an unknown name stops here, before any reading

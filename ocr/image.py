@@ -5,6 +5,8 @@ Pure functions on numpy images (BGR or grey uint8); no OCR here.
 
 from __future__ import annotations
 
+from typing import cast
+
 import cv2
 import numpy as np
 
@@ -77,7 +79,7 @@ def _smooth_paper(g: np.ndarray) -> np.ndarray:
     texture = np.sqrt(np.maximum(cv2.blur(closed * closed, (9, 9)) - mean * mean, 0))
     otsu, _ = cv2.threshold(closed.astype(np.uint8), 0, 255,
                             cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    paper = ((texture < PAPER_TEXTURE) & (closed >= otsu)).astype(np.uint8) * 255
+    paper: np.ndarray = ((texture < PAPER_TEXTURE) & (closed >= otsu)).astype(np.uint8) * 255
     paper = cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((21, 21), np.uint8))  # desk specks
     return cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
 
@@ -119,10 +121,10 @@ def _stands_out(image: np.ndarray, quad: np.ndarray) -> bool:
     h, w = image.shape[:2]
     inside = np.zeros((h, w), np.uint8)
     cv2.fillPoly(inside, [quad.astype(np.int32)], 255)
-    band_in = cv2.erode(inside, np.ones((7, 7), np.uint8)) & ~cv2.erode(
-        inside, np.ones((31, 31), np.uint8))
-    band_out = cv2.dilate(inside, np.ones((31, 31), np.uint8)) & ~cv2.dilate(
-        inside, np.ones((7, 7), np.uint8))
+    band_in = cast(np.ndarray, cv2.erode(inside, np.ones((7, 7), np.uint8))) & ~cast(
+        np.ndarray, cv2.erode(inside, np.ones((31, 31), np.uint8)))
+    band_out = cast(np.ndarray, cv2.dilate(inside, np.ones((31, 31), np.uint8))) & ~cast(
+        np.ndarray, cv2.dilate(inside, np.ones((7, 7), np.uint8)))
     if cv2.countNonZero(band_out) < 0.002 * h * w:
         return False  # the outline runs along the image border: nothing to crop
     pixels = to_bgr(image)
@@ -143,8 +145,8 @@ def warp_document(image: np.ndarray, quad: np.ndarray,
     image and whether it is taken for a card (by its aspect ratio, unless
     ``card`` says)."""
     tl, tr, br, bl = quad
-    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
-    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    width = cast(float, max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = cast(float, max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     aspect = max(width, height) / max(min(width, height), 1.0)
     is_card = abs(aspect - CARD_ASPECT) < 0.1 if card is None else card
     if is_card:

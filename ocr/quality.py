@@ -155,7 +155,7 @@ def _paper_hull(closed: np.ndarray) -> np.ndarray:
     mean = cv2.blur(f, (7, 7))
     texture = np.sqrt(np.maximum(cv2.blur(f * f, (7, 7)) - mean * mean, 0))
     otsu, _ = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    paper = ((texture < PAPER_MAX_TEXTURE) & (closed >= otsu)).astype(np.uint8)
+    paper: np.ndarray = ((texture < PAPER_MAX_TEXTURE) & (closed >= otsu)).astype(np.uint8)
     paper = cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     hull = np.zeros_like(closed)

@@ -117,7 +117,8 @@ def _image_file(names: _Names, r: Rendered, degradation: str, seed: int,
     return CaseFile(names(degradation, ext), data, _truth(r, degradation))
 
 
-def _loan(rng: random.Random, scenario: str, income_: Decimal) -> tuple[dict[str, object], float]:
+def _loan(rng: random.Random, scenario: str,
+          income_: Decimal) -> tuple[dict[str, str | float | int], float]:
     if scenario == "clean_consumer":
         amount = rng.randint(10, 30) * 10000
         loan = {"amount": amount, "term_months": rng.choice((12, 24, 36)),
@@ -137,8 +138,8 @@ def _loan(rng: random.Random, scenario: str, income_: Decimal) -> tuple[dict[str
         while float(income_) / monthly_payment(amount, term, rate, method) < lo:
             amount -= 10000
         loan = {"amount": amount, "term_months": term, "annual_rate": rate, "method": method}
-    pay = monthly_payment(float(loan["amount"]), int(loan["term_months"]),  # type: ignore[arg-type]
-                          float(loan["annual_rate"]), str(loan["method"]))  # type: ignore[arg-type]
+    pay = monthly_payment(float(loan["amount"]), int(loan["term_months"]),
+                          float(loan["annual_rate"]), str(loan["method"]))
     return loan, pay
 
 
@@ -270,7 +271,7 @@ def _make_case(scenario: str, seed: int) -> Case:
         files.append(CaseFile(names("pdf", "pdf"), pdf, truth))
 
     codes = sorted(set(CODES[scenario]))
-    application = {
+    application: dict[str, object] = {
         "case_id": case_id(seed), "product": "consumer" if scenario == "clean_consumer"
         else "mortgage", "application_date": app_date.isoformat(),
         "applicant": {"name": person.name, "id_number": person.id_number, "phone": person.phone},

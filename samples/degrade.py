@@ -4,6 +4,7 @@ deliberately bad ones (BAD_MODES) that the quality gate must refuse."""
 from __future__ import annotations
 
 import io
+from typing import cast
 
 import cv2
 import numpy as np
@@ -45,7 +46,8 @@ def scan(bgr: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.4:
         out = cv2.cvtColor(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     quality = int(rng.integers(85, 93))
-    return cv2.imdecode(np.frombuffer(_jpeg(out, quality), np.uint8), cv2.IMREAD_COLOR)
+    return cast(np.ndarray,
+                cv2.imdecode(np.frombuffer(_jpeg(out, quality), np.uint8), cv2.IMREAD_COLOR))
 
 
 def _desk(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
@@ -92,7 +94,7 @@ def photo(bgr: np.ndarray, rng: np.random.Generator, long_side: int = 2000) -> n
     shadow = np.roll(np.roll(shadow, sy, axis=0), sx, axis=1)
     base = desk.astype(np.float32) * (1 - shadow[..., None])
     a = (mask.astype(np.float32) / 255)[..., None]
-    out = warped.astype(np.float32) * a + base * (1 - a)
+    out: np.ndarray = warped.astype(np.float32) * a + base * (1 - a)
     # uneven light: a linear gradient plus a soft spot
     sh, sw = out_h // 8, out_w // 8
     yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32) * 8
@@ -110,10 +112,10 @@ def photo(bgr: np.ndarray, rng: np.random.Generator, long_side: int = 2000) -> n
         out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.6, 1.4)))
     else:
         k = int(rng.integers(3, 7))
-        kernel = np.zeros((k, k), np.float32)
+        kernel: np.ndarray = np.zeros((k, k), np.float32)
         kernel[k // 2, :] = 1.0 / k
         rot_k = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
-        kernel = cv2.warpAffine(kernel, rot_k, (k, k))
+        kernel = cast(np.ndarray, cv2.warpAffine(kernel, rot_k, (k, k)))
         kernel /= kernel.sum()
         out = cv2.filter2D(out, -1, kernel)
     noise = rng.standard_normal(out.shape, dtype=np.float32) * np.float32(rng.uniform(2, 5))
@@ -156,7 +158,7 @@ def spoil(bgr: np.ndarray, mode: str, rng: np.random.Generator) -> np.ndarray:
         scale = 280 / max(h, w)
         return cv2.resize(bgr, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     if mode == "glare":
-        spot = np.zeros((h, w), np.float32)
+        spot: np.ndarray = np.zeros((h, w), np.float32)
         centre = (int(w * rng.uniform(0.4, 0.6)), int(h * rng.uniform(0.4, 0.6)))
         cv2.ellipse(spot, centre, (w // 5, h // 6), 0, 0, 360, 1, -1)
         spot = cv2.GaussianBlur(spot, (0, 0), w / 40)[..., None]
@@ -174,7 +176,7 @@ def no_document(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     of near-uniform grey, or a random texture; under uneven light, with sensor noise."""
     kind = int(rng.integers(3))
     if kind == 0:
-        base = _desk(h, w, rng).astype(np.float32)
+        base: np.ndarray = _desk(h, w, rng).astype(np.float32)
     elif kind == 1:
         level = rng.uniform(90, 250, size=3).astype(np.float32)
         base = np.broadcast_to(level, (h, w, 3)).astype(np.float32)
@@ -186,7 +188,7 @@ def no_document(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
             base = np.repeat(base.mean(axis=2, keepdims=True), 3, axis=2)
     ramp = np.linspace(1.0 - rng.uniform(0, 0.3), 1.0, w, dtype=np.float32)
     out = base * (ramp[None, :, None] if rng.random() < 0.5 else ramp[::-1][None, :, None])
-    out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.6, 1.4)))
+    out = cast(np.ndarray, cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.6, 1.4))))
     out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(rng.uniform(2, 5))
     return np.clip(out, 0, 255).astype(np.uint8)
 

@@ -286,8 +286,8 @@ def _birth(page: Page, g: np.ndarray, line: Word | None,
         return {"birth_date": Field("birth_date", date.isoformat(), page.number, box,
                                     round(conf, 3))}
     if from_number and number:
-        box = line.bbox if line is not None else number.bbox
-        return {"birth_date": Field("birth_date", from_number.isoformat(), page.number, box,
+        where = line.bbox if line is not None else number.bbox
+        return {"birth_date": Field("birth_date", from_number.isoformat(), page.number, where,
                                     0.6)}
     return {}
 

@@ -6,6 +6,7 @@ amount in 大写 is checked against the digits."""
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import cv2
 import numpy as np
@@ -106,8 +107,8 @@ def _employer(result: KindResult, pages: list[Page], text: str,
 def without_red(image: np.ndarray) -> np.ndarray:
     """Paint red (a seal) white, keep dark text."""
     hsv = cv2.cvtColor(image, cv2.COLOR_BGR2HSV)
-    red = cv2.inRange(hsv, (0, 60, 60), (12, 255, 255)) | cv2.inRange(hsv, (160, 60, 60),
-                                                                       (180, 255, 255))
+    red = cast(np.ndarray, cv2.inRange(hsv, (0, 60, 60), (12, 255, 255))) | cast(
+        np.ndarray, cv2.inRange(hsv, (160, 60, 60), (180, 255, 255)))
     out = image.copy()
     out[red > 0] = (255, 255, 255)
     return out
