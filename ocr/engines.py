@@ -52,13 +52,15 @@ PROFILES = {
     "combined": Profile("combined", True, "tesseract", True, True),
 }
 # Chosen by measurement (prereview bench accuracy --engines, held-back seed 2026, 2 files
-# per kind and degradation; fields right over every degradation, ties to the faster):
-#   statement 100 % rapidocr / 80 % combined, income certificate 93.8 / 87.5, pay slip
-#   97.3 / 95.9, property certificate 97.9 / 94.7, ID front 88.1 / 92.9, ID back 90.5 / 90.5.
-# DEFAULT also reads a page before its kind is known (orientation, classification).
+# per kind and degradation incl. ID copies; fields right over every degradation,
+# rapidocr / combined / tesseract): statement 100 / 80 / 95, income certificate
+# 93.8 / 87.5 / 56.2, property certificate 97.9 / 94.7 / 79.8, ID front 97.6 / 95.2 / 94.0,
+# ID back 97.6 / 97.6 / 90.5, pay slip 97.3 / 100 / 91.9 (an earlier run: 97.3 / 95.9 /
+# 89.2, so within one field). RapidOCR reads every kind; Tesseract still votes on the
+# values that decide (ID numbers, pay-slip amounts: ``second_opinion``), so there is one
+# reading per page and the other engine's agreement is the confidence signal.
 DEFAULT = "rapidocr"
-DEFAULT_BY_KIND: dict[DocumentKind, str] = {
-    DocumentKind.ID_CARD_FRONT: "combined", DocumentKind.ID_CARD_BACK: "combined"}
+DEFAULT_BY_KIND: dict[DocumentKind, str] = {}
 
 _OVERRIDE: ContextVar[Profile | None] = ContextVar("ocr_engine_override", default=None)
 _CURRENT: ContextVar[Profile | None] = ContextVar("ocr_engine_current", default=None)

@@ -23,8 +23,10 @@ def field(name: str, value: str, page: Page, line: Word, confidence: float | Non
 
 
 def after_label(text: str, labels: str) -> str | None:
-    """The text after ``label:`` (full- or half-width colon, or just a space)."""
-    m = re.search(rf"(?:{labels})\s*[:：]?\s*(.+)", text)
+    """The text after ``label:`` (full- or half-width colon, or just a space); a label
+    printed letter-spaced ("姓 名") is found too."""
+    spaced = "|".join(r"\s*".join(map(re.escape, label)) for label in labels.split("|"))
+    m = re.search(rf"(?:{spaced})\s*[:：]?\s*(.+)", text)
     return m.group(1).strip() if m else None
 
 

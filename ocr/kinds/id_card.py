@@ -15,9 +15,10 @@ import re
 import numpy as np
 from stdnum.cn import ric
 
+from .. import engines
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..engines import read_line, read_lines, recognise
+from ..engines import read_line, read_lines, recognise, second_opinion
 from ..recognizer import AGREE_CONFIDENCE
 from ..tesseract import ID_CHARS
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
@@ -110,6 +111,9 @@ def read_number(page: Page, g: np.ndarray, line: Word | None) -> Field | None:
     candidates = [c for c in candidates if 15 <= len(c[0]) <= 18]
     if not candidates:
         return None
+    if not engines.active().tesseract_crops:  # the other engine's vote (never preferred)
+        crop = im.crop(g, candidates[0][2], pad=6)
+        candidates.append((_clean_number(second_opinion(crop, ID_CHARS)), 0.0, candidates[0][2]))
     valid = [c for c in candidates if valid_number(c[0])]
     if valid:
         value, conf, box = max(valid, key=lambda c: c[1])

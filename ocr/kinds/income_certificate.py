@@ -6,6 +6,7 @@ amount in 大写 is checked against the digits."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import cast
 
 import cv2
@@ -19,6 +20,7 @@ from . import KindResult
 from .fields_text import ID_NUMBER, ORG
 
 CJK = r"[\u4e00-\u9fff]"
+LETTERHEAD_LINES = 3  # the employer's name printed above the title
 DATE = r"\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]\s*\d{1,2}\s*日?"
 PATTERNS: dict[str, re.Pattern[str]] = {
     "employee_name": re.compile(rf"兹(?:证明|有|证)\s*[:：]?\s*(?:我单位|本单位|我司)?"
@@ -88,7 +90,23 @@ def _normal(name: str, raw: str) -> str | None:
 
 def _employer(result: KindResult, pages: list[Page], text: str,
               spans: list[tuple[int, Page, Word]]) -> None:
-    """The signature line, read again with the red seal taken out."""
+    """The signature line, read again with the red seal taken out; where the
+    employer's letterhead prints the name too, the two readings are compared: the
+    same name is trusted, a different one gives way to the letterhead (printed
+    clear of any seal)."""
+    signed = _signature_employer(spans)
+    head = _letterhead_employer(spans)
+    if signed and head and signed.value != head.value:
+        signed = head
+    elif signed and head:
+        signed = replace(signed, confidence=max(signed.confidence, head.confidence))
+    if found := signed or head:
+        result.fields["employer"] = found
+    elif m := ORG.search(text):
+        _put(result, "employer", m.group(1), m.start(1), spans)
+
+
+def _signature_employer(spans: list[tuple[int, Page, Word]]) -> Field | None:
     for _offset, page, line in reversed(spans):
         if "盖章" in line.text or "公章" in line.text or ORG.search(line.text):
             seal_free = without_red(im.crop(page.image, line.bbox, pad=6))
@@ -97,11 +115,21 @@ def _employer(result: KindResult, pages: list[Page], text: str,
                 again, confidence = read_line(seal_free, lang="chi_sim", psm=7)
             for candidate, conf in ((again, confidence), (line.text, line.confidence)):
                 if m := ORG.search(norm.fullwidth_to_ascii(candidate).replace(" ", "")):
-                    result.fields["employer"] = Field("employer", m.group(1), page.number,
-                                                      line.bbox, round(conf, 3))
-                    return
-    if m := ORG.search(text):
-        _put(result, "employer", m.group(1), m.start(1), spans)
+                    return Field("employer", m.group(1), page.number, line.bbox, round(conf, 3))
+            return None
+    return None
+
+
+def _letterhead_employer(spans: list[tuple[int, Page, Word]]) -> Field | None:
+    """A line above the title (收入证明) that is nothing but an organisation's name."""
+    for _offset, page, line in spans[:LETTERHEAD_LINES]:
+        flat = norm.fullwidth_to_ascii(line.text).replace(" ", "")
+        if "证明" in flat:
+            return None
+        if (m := ORG.fullmatch(flat)) and page.number == 1:
+            return Field("employer", m.group(1), page.number, line.bbox,
+                         round(line.confidence, 3))
+    return None
 
 
 def without_red(image: np.ndarray) -> np.ndarray:
