@@ -8,6 +8,7 @@ read right, and seconds per page.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import re
@@ -65,6 +66,13 @@ def accuracy(count: int, seed: int, corpus: Path | None, console: Console,
     return _print_side_by_side(tallies, console)
 
 
+def rows_right(got: list[tuple[str, ...]], want: list[tuple[str, ...]]) -> int:
+    """Truth rows read exactly, in order: the two lists aligned (a row missed or
+    read twice costs that row, not every row after it)."""
+    matcher = difflib.SequenceMatcher(a=want, b=got, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
+
+
 def _matching(entry: dict[str, Any], docs: list[ocr.ReadDocument]) -> ocr.ReadDocument:
     """The document read from a file that stands for this truth entry: the one of
     its kind when a file held several (both ID sides on one page)."""
@@ -106,7 +114,7 @@ class _Tally:
         if truth_rows:
             got = [tuple(getattr(r, f) for f in ROW_FIELDS) for r in doc.rows]
             want = [tuple(str(r[f]) for f in ROW_FIELDS) for r in truth_rows]
-            right = sum(1 for i, w in enumerate(want) if i < len(got) and got[i] == w)
+            right = rows_right(got, want)
             self.rows[key][0] += right
             self.rows[key][1] += len(want)
         self.seconds[key][0] += spent[0]
