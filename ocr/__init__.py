@@ -14,12 +14,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import traceback
 from collections.abc import Callable
 from typing import TypeVar
 
 from . import engines
-from .errors import ReadError
+from .errors import ReadError, log_bug
 from .types import DocumentKind, Page, ReadDocument, ReadProblem
 
 __all__ = ["read_file", "read_upload", "ReadDocument", "DocumentKind", "engines"]
@@ -93,8 +92,7 @@ def _stage(stage: str, problems: list[ReadProblem], run: Callable[[], T],
         problems.append(ReadProblem(err.code, str(err), page))
     except Exception as err:  # a bug: record it, keep the service up
         kind = type(err).__name__
-        log.error("reading stage %s failed with %s\n%s", stage, kind,
-                  "".join(traceback.format_tb(err.__traceback__)))
+        log_bug(log, f"reading stage {stage}", err)
         problems.append(ReadProblem(
             "read.internal_error", f"Reading failed in stage {stage} ({kind}); "
             "the file may be read after an update: keep it, or upload it again.", page))

@@ -3,6 +3,9 @@ a message that tells intake staff what to do."""
 
 from __future__ import annotations
 
+import logging
+import traceback
+
 
 class ReadError(Exception):
     code = "read.failed"
@@ -41,3 +44,10 @@ class EncryptedPdf(ReadError):
 class TooLarge(ReadError):
     code = "read.unreadable.too_large"
     advice = "The file has too many pages or pixels: split it or scan at 300 dpi."
+
+
+def log_bug(log: logging.Logger, what: str, err: BaseException) -> None:
+    """An unexpected exception, logged with its type and traceback but not its
+    message: a message may quote what was read (names, ID numbers)."""
+    log.error("%s failed with %s\n%s", what, type(err).__name__,
+              "".join(traceback.format_tb(err.__traceback__)))

@@ -17,6 +17,7 @@ import numpy as np
 
 from . import image as im
 from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, second_look
+from .errors import log_bug
 from .types import DocumentKind, Page, PdfInfo, ReadDocument
 
 log = logging.getLogger(__name__)
@@ -234,8 +235,8 @@ def _page_quality(side: ReadDocument, page: Page) -> ReadDocument:
 
     try:
         found = check_page(page, side.kind)
-    except Exception:  # noqa: BLE001 - keep the cut-out's own judgement
-        log.exception("checking the quality of an ID copy page failed")
+    except Exception as err:  # noqa: BLE001 - keep the cut-out's own judgement
+        log_bug(log, "checking the quality of an ID copy page", err)
         return side
     kept = [p for p in side.problems if not p.code.startswith("read.quality.")]
     return replace(side, problems=kept + found)
@@ -265,8 +266,8 @@ def _read_as(side: ReadDocument, kind: DocumentKind) -> ReadDocument:
     pages = list(side.pages)
     try:
         result = read_kind(kind, pages)
-    except Exception:  # noqa: BLE001 - a reader's bug: the second look may still read it
-        log.exception("reading a card as %s failed", kind.value)
+    except Exception as err:  # noqa: BLE001 - a reader's bug: the second look may still read it
+        log_bug(log, f"reading a card as {kind.value}", err)
         result = KindResult()
     problems = [p for p in side.problems if p.code != "read.kind_unknown"]
     return replace(side, kind=kind, kind_confidence=0.5, pages=pages, fields=result.fields,
@@ -311,8 +312,8 @@ def _loaded_pages(name: str, data: bytes) -> list[Page]:
 
     try:
         return load(name, data).pages
-    except Exception:  # noqa: BLE001 - it loaded once: keep the pages unsplit
-        log.exception("loading an upload again failed")
+    except Exception as err:  # noqa: BLE001 - it loaded once: keep the pages unsplit
+        log_bug(log, "loading an upload again", err)
         return []
 
 
