@@ -7,11 +7,13 @@ import difflib
 import re
 from decimal import Decimal
 
+from .. import engines
+from .. import image as im
 from .. import normalize as norm
 from ..engines import agreed_confidence, detect_and_read, second_opinion
 from ..tesseract import AMOUNT_CHARS
 from ..types import Field, Page, Word
-from . import KindResult
+from . import KindResult, value_box
 from .fields_text import (
     AMOUNT,
     ID_NUMBER,
@@ -53,7 +55,9 @@ def read(pages: list[Page]) -> KindResult:
         elif len(labels) == 1:
             amounts = AMOUNT.findall(text.split(labels[0], 1)[1])
             if amounts:
-                _put(found, _name_of(labels[0]), norm.amount(amounts[0]), page, line)
+                value = norm.amount(amounts[0])
+                _put(found, _name_of(labels[0]), value, page, line,
+                     _line_amount_confidence(value, page, line, len(labels[0])))
     _sum_insurance(found)
     for helper in [k for k in found if k in INSURANCE_PARTS or k.startswith("_")]:
         del found[helper]
@@ -120,6 +124,20 @@ def _cells(page: Page, line: Word) -> list[Word]:
     crop = page.image[y0:line.bbox[3] + 6, x0:line.bbox[2] + 6]
     return [Word(w.text, (w.bbox[0] + x0, w.bbox[1] + y0, w.bbox[2] + x0, w.bbox[3] + y0),
                  w.confidence) for w in detect_and_read(crop)]
+
+
+def _line_amount_confidence(value: str | None, page: Page, line: Word,
+                            label_chars: int) -> float | None:
+    """An amount on a line RapidOCR found and read: its value crop read by
+    Tesseract too; None (the line's own confidence) where Tesseract found the line."""
+    if value is None or engines.active().finder != "rapidocr":
+        return None
+    box = value_box(im.grey(page.image), line, label_chars)
+    x0, y0, x1, y1 = box
+    crop = page.image[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
+    read = AMOUNT.findall(second_opinion(crop, AMOUNT_CHARS)) if crop.size else []
+    theirs = norm.amount(read[0]) if read else None
+    return agreed_confidence(line.confidence, value.lstrip("-"), theirs and theirs.lstrip("-"))
 
 
 def _checked_amount(name: str, value: str, page: Page, cell: Word) -> Field:
