@@ -38,6 +38,7 @@ _PROVINCE_NAMES = (
 PROVINCES = frozenset(_PROVINCE_NAMES.split())  # first two characters of each
 _DATE = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
 _NUMBER = re.compile(r"[0-9Xx×]{15,}")
+CONFLICT_CONFIDENCE = 0.6  # below the rules' floor: the number is checked by hand
 NUMBER_AREA = (0.28, 0.74, 0.98, 0.97)  # where the number sits on a card crop (x0,y0,x1,y1)
 NAME_SCALES = (0.5, 0.7, 1.0)  # name crop re-read at these sizes
 PHOTO_LEFT, PHOTO_BOTTOM = 0.645, 0.78  # the portrait: right of and above these fractions
@@ -119,6 +120,8 @@ def read_number(page: Page, g: np.ndarray, line: Word | None) -> Field | None:
         value, conf, box = max(valid, key=lambda c: c[1])
         agree = sum(c[0] == value for c in candidates) >= 2
         conf = max(conf, 0.9 if agree else 0.8)
+        if any(c[0] != value for c in valid):  # two valid numbers read: a clerk checks by hand
+            conf = min(conf, CONFLICT_CONFIDENCE)
         return Field("id_number", value, page.number, box, round(conf, 3))
     value, conf, box = max(candidates, key=lambda c: (len(c[0]) == 18, c[1]))
     return Field("id_number", value, page.number, box, round(min(conf, 0.4), 3))

@@ -94,6 +94,7 @@ def test_each_profile_reads_an_id_card(id_front: tuple[bytes, dict[str, str]], p
         assert recogniser_calls
     if profile == "rapidocr":
         assert "detect_and_read" in recogniser_calls  # it finds the lines itself
+        assert doc.fields["id_number"].confidence >= 0.9  # Tesseract's vote agreed
 
 
 def test_a_kind_configured_to_another_engine_is_read_with_it(
@@ -136,3 +137,19 @@ def test_no_ocr_on_a_page_with_a_text_layer(profile: str,
     assert doc.kind is DocumentKind.BANK_STATEMENT
     assert len(doc.rows) == len(rendered.rows) and doc.rows
     assert ocr_calls == []
+
+
+def test_two_valid_id_numbers_read_make_it_a_check_by_hand(
+        id_front: tuple[bytes, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    from stdnum.cn import ric
+
+    from ocr.kinds import id_card
+
+    data, truth = id_front
+    body = truth["id_number"][:16] + str((int(truth["id_number"][16]) + 2) % 10)
+    other = body + ric.calc_check_digit(body)  # valid, and not the printed number
+    monkeypatch.setattr(id_card, "second_opinion", lambda crop, whitelist: other)
+    with engines.forced("rapidocr"):
+        doc = ocr.read_file("front.png", data)
+    assert doc.value("id_number") == truth["id_number"]  # RapidOCR's reading is kept …
+    assert doc.fields["id_number"].confidence < 0.85  # … but only as a check by hand
