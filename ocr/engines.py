@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import recognizer, tesseract
-from .image import ocr_ready
+from .image import ocr_ready, scale_to
 from .types import DocumentKind, Page, Word
 
 
@@ -182,7 +182,12 @@ def second_opinion(crop: np.ndarray, whitelist: str) -> str:
     """A number's crop read by Tesseract (digits whitelisted) whatever the profile:
     the other engine's opinion of a value the recogniser read. Where the two disagree
     the value is not to be trusted (see ``agreed_confidence``)."""
+    if 0 < crop.shape[0] < OPINION_HEIGHT:  # small print from a photo: enlarge it first
+        crop = scale_to(crop, int(max(crop.shape[:2]) * OPINION_HEIGHT / crop.shape[0]))
     return tesseract.read_line(crop, lang="eng", psm=7, whitelist=whitelist)[0]
+
+
+OPINION_HEIGHT = 64  # px: a crop's height Tesseract reads digits best at
 
 
 DISAGREE_CONFIDENCE = 0.6  # below field_confidence_min: such a value only asks for a check

@@ -145,7 +145,8 @@ def _checked_amount(name: str, value: str, page: Page, cell: Word) -> Field:
     an 8) makes it a value to check by hand, never one a fraud rule rejects on."""
     x0, y0, x1, y1 = cell.bbox
     crop = page.image[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
-    theirs = norm.amount(second_opinion(crop, AMOUNT_CHARS)) if crop.size else None
+    read = AMOUNT.findall(second_opinion(crop, AMOUNT_CHARS)) if crop.size else []
+    theirs = norm.amount(read[0]) if read else None  # digits without their cents: no opinion
     confidence = agreed_confidence(cell.confidence, value, theirs)
     return Field(name, value, page.number, cell.bbox, round(confidence, 3))
 
