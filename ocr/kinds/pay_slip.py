@@ -12,7 +12,7 @@ from .. import image as im
 from .. import normalize as norm
 from ..engines import agreed_confidence, detect_and_read, second_opinion
 from ..tesseract import AMOUNT_CHARS
-from ..types import Field, Page, Word
+from ..types import BBox, Field, Page, Word
 from . import KindResult, value_box
 from .fields_text import (
     AMOUNT,
@@ -128,27 +128,28 @@ def _cells(page: Page, line: Word) -> list[Word]:
 
 def _line_amount_confidence(value: str | None, page: Page, line: Word,
                             label_chars: int) -> float | None:
-    """An amount on a line RapidOCR found and read: its value crop read by
-    Tesseract too; None (the line's own confidence) where Tesseract found the line."""
+    """An amount on a line RapidOCR found and read, with Tesseract's vote on its value
+    crop; None (the line's own confidence) where Tesseract found the line."""
     if value is None or engines.active().finder != "rapidocr":
         return None
     box = value_box(im.grey(page.image), line, label_chars)
+    return _voted_confidence(value, line.confidence, page, box)
+
+
+def _checked_amount(name: str, value: str, page: Page, cell: Word) -> Field:
+    confidence = _voted_confidence(value, cell.confidence, page, cell.bbox)
+    return Field(name, value, page.number, cell.bbox, round(confidence, 3))
+
+
+def _voted_confidence(value: str, confidence: float, page: Page, box: BBox) -> float:
+    """An amount the recogniser read, read again by Tesseract: a difference (a 6 for
+    an 8) makes it a value to check by hand, never one a fraud rule rejects on.
+    Digits read without their cents give no opinion."""
     x0, y0, x1, y1 = box
     crop = page.image[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
     read = AMOUNT.findall(second_opinion(crop, AMOUNT_CHARS)) if crop.size else []
     theirs = norm.amount(read[0]) if read else None
-    return agreed_confidence(line.confidence, value.lstrip("-"), theirs and theirs.lstrip("-"))
-
-
-def _checked_amount(name: str, value: str, page: Page, cell: Word) -> Field:
-    """An amount the recogniser read, read again by Tesseract: a difference (a 6 for
-    an 8) makes it a value to check by hand, never one a fraud rule rejects on."""
-    x0, y0, x1, y1 = cell.bbox
-    crop = page.image[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
-    read = AMOUNT.findall(second_opinion(crop, AMOUNT_CHARS)) if crop.size else []
-    theirs = norm.amount(read[0]) if read else None  # digits without their cents: no opinion
-    confidence = agreed_confidence(cell.confidence, value, theirs)
-    return Field(name, value, page.number, cell.bbox, round(confidence, 3))
+    return agreed_confidence(confidence, value.lstrip("-"), theirs and theirs.lstrip("-"))
 
 
 def _closest(text: str, labels: list[str]) -> str | None:
