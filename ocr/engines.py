@@ -137,14 +137,41 @@ def active() -> Profile:
 
 # --- the reader interface ------------------------------------------------------------
 
-def read_page_lines(image: np.ndarray) -> list[Word]:
-    """A whole page's text lines, top to bottom, as the active profile reads them."""
+@dataclass(frozen=True)
+class PageText:
+    """A page's text as the active profile found it: lines top to bottom, and (when
+    RapidOCR found them) the pieces it detected, e.g. one per table cell."""
+
+    lines: list[Word]
+    pieces: list[Word] = dataclasses.field(default_factory=list)
+    upside_down: float = 0.0  # share of the text the angle classifier saw turned 180
+
+
+def read_page_text(image: np.ndarray, orientation: bool = False) -> PageText:
+    """A whole page's text, as the active profile reads it. ``orientation``: RapidOCR's
+    angle classifier also says how much of it is upside down."""
     chosen = active()
     if chosen.finder == "rapidocr":
-        return lines_from_pieces(recognizer.detect_and_read(image))
+        reading = recognizer.read_pieces(image, orientation)
+        return PageText(lines_from_pieces(reading.pieces), reading.pieces,
+                        reading.upside_down)
     if not chosen.cleanup:
-        return tesseract.read_lines(image, lang="chi_sim", psm=3)
-    return reread_lines(image, tesseract.read_lines(ocr_ready(image), lang="chi_sim", psm=6))
+        return PageText(tesseract.read_lines(image, lang="chi_sim", psm=3))
+    return PageText(reread_lines(image, tesseract.read_lines(
+        ocr_ready(image), lang="chi_sim", psm=6)))
+
+
+def find_text(ready: np.ndarray, orientation: bool = False) -> PageText:
+    """The text of an image already cleaned up for reading (``ocr_ready``), found by
+    the active profile's finder alone: no second reading of Tesseract's lines."""
+    if active().finder == "rapidocr":
+        return read_page_text(ready, orientation)
+    return PageText(tesseract.read_lines(ready, lang="chi_sim", psm=6))
+
+
+def read_page_lines(image: np.ndarray) -> list[Word]:
+    """A whole page's text lines, top to bottom, as the active profile reads them."""
+    return read_page_text(image).lines
 
 
 def read_again(page: Page) -> Page:
@@ -156,7 +183,8 @@ def read_again(page: Page) -> Page:
         from .prepare import prepare_page
 
         return prepare_page(page)
-    return dataclasses.replace(page, words=read_page_lines(page.image))
+    text = read_page_text(page.image)
+    return dataclasses.replace(page, words=text.lines, tokens=text.pieces)
 
 
 def read_lines(image: np.ndarray, lang: str = "chi_sim", psm: int = 6) -> list[Word]:
@@ -182,9 +210,18 @@ def second_opinion(crop: np.ndarray, whitelist: str) -> str:
     """A number's crop read by Tesseract (digits whitelisted) whatever the profile:
     the other engine's opinion of a value the recogniser read. Where the two disagree
     the value is not to be trusted (see ``agreed_confidence``)."""
+    return tesseract.read_line(_for_opinion(crop), lang="eng", psm=7, whitelist=whitelist)[0]
+
+
+def second_opinions(crops: list[np.ndarray], whitelist: str) -> list[str]:
+    """``second_opinion`` of several crops, in one Tesseract run."""
+    return tesseract.read_lines_apart([_for_opinion(c) for c in crops], "eng", whitelist)
+
+
+def _for_opinion(crop: np.ndarray) -> np.ndarray:
     if 0 < crop.shape[0] < OPINION_HEIGHT:  # small print from a photo: enlarge it first
-        crop = scale_to(crop, int(max(crop.shape[:2]) * OPINION_HEIGHT / crop.shape[0]))
-    return tesseract.read_line(crop, lang="eng", psm=7, whitelist=whitelist)[0]
+        return scale_to(crop, int(max(crop.shape[:2]) * OPINION_HEIGHT / crop.shape[0]))
+    return crop
 
 
 OPINION_HEIGHT = 64  # px: a crop's height Tesseract reads digits best at

@@ -18,6 +18,7 @@ from .classify import keyword_hits
 from .types import Page, Word
 
 GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying others
+UPSIDE_DOWN = 0.5  # share of the text the angle classifier sees turned that turns the page
 
 
 def prepare_page(page: Page) -> Page:
@@ -29,17 +30,15 @@ def prepare_page(page: Page) -> Page:
     image = im.fit_size(im.to_bgr(page.image))
     quad = im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None)
-    rotation, upright_image, words = upright(straight, is_card)
-    if is_card and quad is not None and keyword_hits(_text(words)) < GOOD_ENOUGH:
+    rotation, upright_image, text = upright(straight, is_card)
+    if is_card and quad is not None and keyword_hits(_text(text.lines)) < GOOD_ENOUGH:
         # an A4 sheet in perspective can measure like a card: try it as a sheet
         straight2, _, quarter2 = straighten(image, quad, False)
-        rotation2, image2, words2 = upright(straight2, False)
-        if reading_score(words2) + 10 * keyword_hits(_text(words2)) > reading_score(
-                words) + 10 * keyword_hits(_text(words)):
-            rotation, upright_image, words, quarter = rotation2, image2, words2, quarter2
-    words = engines.reread_lines(upright_image, words)
-    return dataclasses.replace(page, image=upright_image, words=words,
-                               rotation=(rotation + quarter) % 360)
+        rotation2, image2, text2 = upright(straight2, False)
+        if _value(text2.lines) > _value(text.lines):
+            rotation, upright_image, text, quarter = rotation2, image2, text2, quarter2
+    return dataclasses.replace(page, image=upright_image, words=text.lines,
+                               tokens=text.pieces, rotation=(rotation + quarter) % 360)
 
 
 def straighten(image: np.ndarray, quad: np.ndarray | None,
@@ -62,26 +61,43 @@ def _text(words: list[Word]) -> str:
     return "\n".join(w.text for w in words)
 
 
-def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, list[Word]]:
-    """Try turns (most likely first) and keep the one that reads best."""
+def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, engines.PageText]:
+    """Try turns (most likely first) and keep the one that reads best. Where the
+    reader's angle classifier finds the text upside down, the opposite turn is read
+    next (and the turns between are tried only if that does not settle it)."""
     h, w = image.shape[:2]
     turns = [0, 180, 90, 270]
     if is_card and h > w:
         turns = [90, 270]  # an ID card is printed landscape
     elif is_card:
         turns = [0, 180]
-    best: tuple[float, int, np.ndarray, list[Word]] | None = None
+    best: tuple[float, int, np.ndarray, engines.PageText] | None = None
+    tried: set[int] = set()
     for turn in turns:
+        if turn in tried:
+            continue
         turned = im.rotate_quarter(image, turn)
-        words = engines.read_lines(im.ocr_ready(turned), lang="chi_sim", psm=6)
-        text = _text(words)
-        value = reading_score(words) + 10.0 * keyword_hits(text)
+        ready = im.ocr_ready(turned)
+        text = engines.find_text(ready, orientation=True)
+        tried.add(turn)
+        if text.upside_down > UPSIDE_DOWN:
+            turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)
+            text = engines.find_text(im.rotate_quarter(ready, 180))  # found again: the
+            # detector misses much of a page upside down
+            tried.add(turn)
+        value = _value(text.lines)
         if best is None or value > best[0]:
-            best = (value, turn, turned, words)
-        if keyword_hits(text) >= GOOD_ENOUGH and turn == best[1]:
+            best = (value, turn, turned, text)
+        if keyword_hits(_text(text.lines)) >= GOOD_ENOUGH and turn == best[1]:
             break
     assert best is not None
-    return best[1], best[2], best[3]
+    text = best[3]
+    return best[1], best[2], dataclasses.replace(
+        text, lines=engines.reread_lines(best[2], text.lines))
+
+
+def _value(lines: list[Word]) -> float:
+    return reading_score(lines) + 10.0 * keyword_hits(_text(lines))
 
 
 def reading_score(words: list[Word]) -> float:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
 from .types import Word
@@ -27,6 +29,12 @@ AGREE_CONFIDENCE = 0.99
 # up to ~736x2950 before detection: ~3 s a band instead of ~0.2 s, for the same boxes.
 DET_LIMIT_TYPE = os.environ.get("PREREVIEW_RAPIDOCR_DET_LIMIT", "max")
 PAD = 4
+# Detection runs on a copy of at most this long side: its cost grows with the pixels
+# (a 2000 px photo ~1 s, the same at 1280 px ~0.3 s) and text on a page or card is
+# still 10+ px high there; every piece is then read from the full-size image.
+DET_SIDE = int(os.environ.get("PREREVIEW_RAPIDOCR_DET_SIDE", "1280"))
+TEXT_SCORE = 0.5  # pieces read with a lower score are dropped (RapidOCR's own default)
+FLIP_SCORE = 0.9  # the angle classifier's score that counts a piece as upside down
 
 
 def available() -> bool:
@@ -97,15 +105,70 @@ def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
 def detect_and_read(image: np.ndarray) -> list[Word]:
     """Find and read every text piece of an image (a table row: one per cell),
     left to right; [] without the second reader."""
+    return sorted(read_pieces(image).pieces, key=lambda w: w.bbox[0])
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The text pieces RapidOCR found on an image, and how many of their characters
+    its angle classifier saw upside down (the page is turned 180 when most are)."""
+
+    pieces: list[Word]
+    upside_down: float = 0.0  # share of characters, 0..1
+
+
+def read_pieces(image: np.ndarray, orientation: bool = False) -> Reading:
+    """Detect text on a copy no longer than DET_SIDE (detection's cost grows with the
+    pixels; its boxes do not need them), then read each piece from the full image.
+    ``orientation``: the angle classifier also votes on whether the image is upside
+    down."""
     engine = _engine()
     if engine is None or image.size == 0:
-        return []
+        return Reading([])
     image = image if image.ndim == 3 else np.dstack([image, image, image])
     with _LOCK:
-        result, _ = engine(image, use_cls=False)
+        quads = _detect(engine, image)
+        crops = engine.get_crop_img_list(image, quads) if quads else []
+        turned = [0.0] * len(crops)
+        if orientation and crops:
+            _, votes, _ = engine.text_cls([c.copy() for c in crops])
+            turned = [float(score) if "180" in label else 0.0 for label, score in votes]
+        results, _ = engine.text_rec(crops) if crops else ([], 0.0)
+    return _reading(quads, results, turned)
+
+
+def _detect(engine: Any, image: np.ndarray) -> list[np.ndarray]:
+    h, w = image.shape[:2]
+    small = image
+    if max(h, w) > DET_SIDE:
+        factor = DET_SIDE / max(h, w)
+        small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    small, _, _ = engine.preprocess(small)  # a thin strip is raised to 30 px
+    sh, sw = small.shape[:2]
+    padded, record = engine.maybe_add_letterbox(small, {})
+    boxes, _ = engine.auto_text_det(padded)
+    if boxes is None:
+        return []
     out = []
-    for box, text, score in result or []:
-        xs = [int(p[0]) for p in box]
-        ys = [int(p[1]) for p in box]
-        out.append(Word(str(text), (min(xs), min(ys), max(xs), max(ys)), float(score)))
-    return sorted(out, key=lambda w: w.bbox[0])
+    for box in boxes:
+        quad = np.array(box, np.float32)
+        quad[:, 1] -= record["padding_1"]["top"]
+        quad[:, 0] = np.clip(quad[:, 0] * (w / sw), 0, w - 1)
+        quad[:, 1] = np.clip(quad[:, 1] * (h / sh), 0, h - 1)
+        out.append(quad)
+    return out
+
+
+def _reading(quads: list[np.ndarray], results: Any, turned: list[float]) -> Reading:
+    pieces, upside, chars = [], 0.0, 0
+    for quad, item, flip in zip(quads, results or [], turned, strict=False):
+        text, score = (str(item[0]).strip(), float(item[1])) if isinstance(
+            item, (list, tuple)) else ("", 0.0)
+        if not text or score < TEXT_SCORE:
+            continue
+        xs, ys = quad[:, 0], quad[:, 1]
+        pieces.append(Word(text, (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())),
+                           score))
+        chars += len(text)
+        upside += len(text) * (flip >= FLIP_SCORE)
+    return Reading(pieces, upside / chars if chars else 0.0)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
@@ -65,6 +66,42 @@ def read_line(
     if not parts:
         return "", 0.0
     return _join(parts), round(sum(confs) / len(confs) / 100.0, 3)
+
+
+def read_lines_apart(crops: list[np.ndarray], lang: str = "eng",
+                     whitelist: str | None = None) -> list[str]:
+    """Several crops of one line each, read in one Tesseract run (starting Tesseract
+    costs ~0.1 s a call): each crop binarised on its own, stacked on white with room
+    between them, read as a block; each word goes back to the crop it lies on."""
+    if not crops:
+        return []
+    pad = max(12, max(c.shape[0] for c in crops) // 2)
+    width = max(c.shape[1] for c in crops) + 2 * pad
+    spans, y = [], pad
+    for crop in crops:
+        spans.append((y, y + crop.shape[0]))
+        y += crop.shape[0] + pad
+    canvas = np.full((y, width), 255, np.uint8)
+    for crop, (top, bottom) in zip(crops, spans, strict=True):
+        canvas[top:bottom, pad:pad + crop.shape[1]] = _binary(crop)
+    config = "--psm 6" + (f" -c tessedit_char_whitelist={whitelist}" if whitelist else "")
+    data = pytesseract.image_to_data(_uncompressed(canvas), lang=lang, config=config,
+                                     output_type=pytesseract.Output.DICT)
+    words: list[list[tuple[int, str]]] = [[] for _ in crops]
+    for i, text in enumerate(data["text"]):
+        middle = data["top"][i] + data["height"][i] / 2
+        for k, (top, bottom) in enumerate(spans):
+            if text.strip() and float(data["conf"][i]) >= 0 and top <= middle <= bottom:
+                words[k].append((data["left"][i], text.strip()))
+    return [_join([t for _, t in sorted(found)]) for found in words]
+
+
+def _binary(crop: np.ndarray) -> np.ndarray:
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    if grey.size == 0:
+        return grey
+    _, out = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return out
 
 
 def _uncompressed(image: np.ndarray) -> Image.Image:

@@ -65,8 +65,8 @@ def read(pages: list[Page], kind: DocumentKind) -> KindResult:
 
 def turn_over(page: Page) -> Page:
     image = im.rotate_quarter(page.image, 180)
-    words = read_lines(im.ocr_ready(image), lang="chi_sim", psm=6)
-    return dataclasses.replace(page, image=image, words=words,
+    text = engines.find_text(im.ocr_ready(image))
+    return dataclasses.replace(page, image=image, words=text.lines, tokens=text.pieces,
                                rotation=(page.rotation + 180) % 360)
 
 
@@ -131,9 +131,10 @@ def read_number(page: Page, g: np.ndarray, line: Word | None) -> Field | None:
 
 def read_front(page: Page) -> dict[str, Field]:
     g = im.flatten(page.image)
-    if _is_card(g):  # read again without the portrait: it reads as stray characters
+    if _is_card(g):  # without the portrait: it reads as stray characters
         g = without_photo(im.blank_margin(g))
-        page.words = read_lines(g, lang="chi_sim", psm=6)
+        page.words = (engines.lines_from_pieces(_outside_photo(page.tokens, g.shape))
+                      if page.tokens else read_lines(g, lang="chi_sim", psm=6))
     lines = [w for w in page.words if w.text.strip()]
     fields: dict[str, Field] = {}
     i_number = _number_line(lines)
@@ -164,6 +165,13 @@ def without_photo(g: np.ndarray) -> np.ndarray:
     out = g.copy()
     out[: int(PHOTO_BOTTOM * h), int(PHOTO_LEFT * w):] = 255
     return out
+
+
+def _outside_photo(pieces: list[Word], shape: tuple[int, ...]) -> list[Word]:
+    """The text pieces found on the card that do not lie on its portrait."""
+    h, w = shape[:2]
+    return [p for p in pieces if not ((p.bbox[0] + p.bbox[2]) / 2 > PHOTO_LEFT * w
+                                      and (p.bbox[1] + p.bbox[3]) / 2 < PHOTO_BOTTOM * h)]
 
 
 def _is_card(g: np.ndarray) -> bool:

@@ -3,14 +3,18 @@ table (a line of labels over a line of values)."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
+from dataclasses import dataclass
 from decimal import Decimal
+
+import numpy as np
 
 from .. import engines
 from .. import image as im
 from .. import normalize as norm
-from ..engines import agreed_confidence, detect_and_read, second_opinion
+from ..engines import agreed_confidence, detect_and_read, second_opinions
 from ..tesseract import AMOUNT_CHARS
 from ..types import BBox, Field, Page, Word
 from . import KindResult, value_box
@@ -39,25 +43,37 @@ LABELS: dict[str, tuple[str, ...]] = {
 }
 GLUED_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+\.\d{2}|\d+\.\d{2}")
 INSURANCE_PARTS = ("pension", "medical", "unemployment")
+IDENTITY_LABELS = ("姓名", "身份证号")
 LABEL_RE = re.compile("|".join(sorted([*(lab for labs in LABELS.values() for lab in labs),
-                                       "姓名", "身份证号"], key=len, reverse=True)))
+                                       *IDENTITY_LABELS], key=len, reverse=True)))
+
+
+@dataclass(frozen=True)
+class Vote:
+    """An amount the recogniser read, to be read again by Tesseract from its crop."""
+
+    name: str
+    value: str
+    crop: np.ndarray
 
 
 def read(pages: list[Page]) -> KindResult:
     result = KindResult()
     found = result.fields
+    votes: list[Vote] = []
     for page, line in lines(pages):
         text = clean(norm.fullwidth_to_ascii(line.text))
         _identity(found, page, line, text)
         labels = LABEL_RE.findall(text)
         if len(labels) >= 3:
-            _table(found, page, line, labels)
+            _table(found, votes, page, line, labels)
         elif len(labels) == 1:
             amounts = AMOUNT.findall(text.split(labels[0], 1)[1])
-            if amounts:
-                value = norm.amount(amounts[0])
-                _put(found, _name_of(labels[0]), value, page, line,
-                     _line_amount_confidence(value, page, line, len(labels[0])))
+            name = _name_of(labels[0]) if amounts and labels[0] not in IDENTITY_LABELS else None
+            if name and name not in found and (value := norm.amount(amounts[0])):
+                _put(found, name, value, page, line)
+                _line_vote(votes, name, found[name].value, page, line, len(labels[0]))
+    _count_votes(found, votes)
     _sum_insurance(found)
     for helper in [k for k in found if k in INSURANCE_PARTS or k.startswith("_")]:
         del found[helper]
@@ -79,7 +95,8 @@ def _identity(found: dict[str, Field], page: Page, line: Word, text: str) -> Non
         found["id_number"] = field("id_number", m.group(1).upper(), page, line)
 
 
-def _table(found: dict[str, Field], page: Page, header: Word, labels: list[str]) -> None:
+def _table(found: dict[str, Field], votes: list[Vote], page: Page, header: Word,
+           labels: list[str]) -> None:
     """A line of labels over a line of values. Each cell of both lines is found
     and read on its own, and a value belongs to the label above it; without
     that, the values are taken in the labels' order, amounts cut apart by their
@@ -89,11 +106,12 @@ def _table(found: dict[str, Field], page: Page, header: Word, labels: list[str])
     if not following:
         return
     values = min(following, key=lambda w: w.bbox[1])
-    if not _table_by_cells(found, page, header, values):
+    if not _table_by_cells(found, votes, page, header, values):
         _table_by_order(found, page, values, labels)
 
 
-def _table_by_cells(found: dict[str, Field], page: Page, header: Word, values: Word) -> bool:
+def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, header: Word,
+                    values: Word) -> bool:
     heads = _cells(page, header)
     cells = _cells(page, values)
     known = [lab for labs in LABELS.values() for lab in labs] + ["姓名", "身份证号"]
@@ -114,42 +132,58 @@ def _table_by_cells(found: dict[str, Field], page: Page, header: Word, values: W
                                                           cell))
         elif (m := GLUED_AMOUNT.fullmatch(text.replace("，", ","))) and (
                 value := norm.amount(m.group(0))):
-            found.setdefault(_name_of(label), _checked_amount(_name_of(label), value, page, cell))
+            name = _name_of(label)
+            if name not in found:
+                found[name] = _cell_field(name, value, page, cell)
+                votes.append(Vote(name, value, _vote_crop(page, cell.bbox)))
     return True
 
 
 def _cells(page: Page, line: Word) -> list[Word]:
-    """The line's cells, each read on its own, in page coordinates."""
+    """The line's cells, each read on its own, in page coordinates: the pieces the
+    page's reader found on the line, or (Tesseract read the page) the line's crop
+    read by the recogniser."""
+    if page.tokens:
+        return sorted((t for t in page.tokens if _same_row(t.bbox, line.bbox)),
+                      key=lambda t: t.bbox[0])
     x0, y0 = max(0, line.bbox[0] - 6), max(0, line.bbox[1] - 6)
     crop = page.image[y0:line.bbox[3] + 6, x0:line.bbox[2] + 6]
     return [Word(w.text, (w.bbox[0] + x0, w.bbox[1] + y0, w.bbox[2] + x0, w.bbox[3] + y0),
                  w.confidence) for w in detect_and_read(crop)]
 
 
-def _line_amount_confidence(value: str | None, page: Page, line: Word,
-                            label_chars: int) -> float | None:
-    """An amount on a line RapidOCR found and read, with Tesseract's vote on its value
-    crop; None (the line's own confidence) where Tesseract found the line."""
-    if value is None or engines.active().finder != "rapidocr":
-        return None
-    box = value_box(im.grey(page.image), line, label_chars)
-    return _voted_confidence(value, line.confidence, page, box)
+def _same_row(piece: BBox, line: BBox) -> bool:
+    middle = (piece[1] + piece[3]) / 2
+    return line[1] <= middle <= line[3] and line[0] - 6 <= piece[0] and piece[2] <= line[2] + 6
 
 
-def _checked_amount(name: str, value: str, page: Page, cell: Word) -> Field:
-    confidence = _voted_confidence(value, cell.confidence, page, cell.bbox)
-    return Field(name, value, page.number, cell.bbox, round(confidence, 3))
+def _line_vote(votes: list[Vote], name: str, value: str, page: Page, line: Word,
+               label_chars: int) -> None:
+    """An amount on a line RapidOCR found and read gets Tesseract's vote on its value
+    crop (where Tesseract found the line, its own reading stands)."""
+    if engines.active().finder == "rapidocr":
+        box = value_box(im.grey(page.image), line, label_chars)
+        votes.append(Vote(name, value, _vote_crop(page, box)))
 
 
-def _voted_confidence(value: str, confidence: float, page: Page, box: BBox) -> float:
-    """An amount the recogniser read, read again by Tesseract: a difference (a 6 for
-    an 8) makes it a value to check by hand, never one a fraud rule rejects on.
-    Digits read without their cents give no opinion."""
+def _vote_crop(page: Page, box: BBox) -> np.ndarray:
     x0, y0, x1, y1 = box
-    crop = page.image[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
-    read = AMOUNT.findall(second_opinion(crop, AMOUNT_CHARS)) if crop.size else []
-    theirs = norm.amount(read[0]) if read else None
-    return agreed_confidence(confidence, value.lstrip("-"), theirs and theirs.lstrip("-"))
+    return page.image[max(0, y0 - 4):y1 + 4, max(0, x0 - 4):x1 + 4]
+
+
+def _count_votes(found: dict[str, Field], votes: list[Vote]) -> None:
+    """The amounts the recogniser read, read again by Tesseract (all in one run): a
+    difference (a 6 for an 8) makes one a value to check by hand, never one a fraud
+    rule rejects on. Digits read without their cents give no opinion."""
+    votes = [v for v in votes if v.crop.size and v.name in found]
+    for vote, opinion in zip(votes, second_opinions([v.crop for v in votes], AMOUNT_CHARS),
+                             strict=True):
+        read = AMOUNT.findall(opinion)
+        theirs = norm.amount(read[0]) if read else None
+        mine = found[vote.name]
+        confidence = agreed_confidence(mine.confidence, vote.value.lstrip("-"),
+                                       theirs and theirs.lstrip("-"))
+        found[vote.name] = dataclasses.replace(mine, confidence=round(confidence, 3))
 
 
 def _closest(text: str, labels: list[str]) -> str | None:

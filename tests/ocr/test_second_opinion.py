@@ -48,7 +48,8 @@ def test_amounts_both_engines_read_alike_stay_trusted(
 def test_an_amount_tesseract_reads_otherwise_is_only_a_check_by_hand(
         scanned_slip: tuple[bytes, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
     data, truth = scanned_slip
-    monkeypatch.setattr(pay_slip, "second_opinion", lambda crop, whitelist: "99999.99")
+    monkeypatch.setattr(pay_slip, "second_opinions",
+                        lambda crops, whitelist: ["99999.99"] * len(crops))
     with engines.forced("rapidocr"):
         doc = ocr.read_file("slip.png", data)
     for name in AMOUNTS:

@@ -1,0 +1,68 @@
+"""The passes that keep reading fast must not change what is read: detection on a
+smaller copy keeps boxes in page pixels, several crops read in one Tesseract run
+come back to their own crop, and a page upside down is found so by RapidOCR's
+angle classifier and read the right way up."""
+
+from __future__ import annotations
+
+import random
+
+import cv2
+import numpy as np
+import pytest
+
+import ocr
+from ocr import engines, recognizer
+from ocr.tesseract import AMOUNT_CHARS
+from ocr.types import DocumentKind
+from samples import degrade
+from samples.corpus import render_kind
+
+
+def _text_image(lines: list[str], size: tuple[int, int], scale: float) -> np.ndarray:
+    """Digits drawn with OpenCV's own font at known places."""
+    h, w = size
+    image = np.full((h, w, 3), 255, np.uint8)
+    for i, text in enumerate(lines):
+        cv2.putText(image, text, (int(0.1 * w), int((i + 1) * h / (len(lines) + 1))),
+                    cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), max(1, int(2 * scale)))
+    return image
+
+
+def test_detection_on_a_smaller_copy_keeps_boxes_in_page_pixels() -> None:
+    page = _text_image(["12345.67", "89012.34"], (2400, 1800), 3.0)
+    assert max(page.shape[:2]) > recognizer.DET_SIDE  # detection runs on a copy
+    pieces = recognizer.read_pieces(page).pieces
+    texts = [p.text.replace(",", "") for p in pieces]
+    assert "12345.67" in texts and "89012.34" in texts
+    first = pieces[texts.index("12345.67")]
+    x0, y0, x1, y1 = first.bbox
+    assert 0.1 * 1800 - 20 <= x0 <= 0.1 * 1800 + 20  # where it was drawn, full size
+    assert y0 < 2400 / 3 < y1 + 20
+
+
+def test_crops_read_in_one_run_come_back_to_their_own_crop() -> None:
+    values = ["4,558.75", "29266.25", "50.00", "3675.00"]
+    crops = [_text_image([v], (60, 40 + 28 * len(v)), 1.0) for v in values]
+    crops = [c[5:55] for c in crops]
+    read = engines.second_opinions(crops, AMOUNT_CHARS)
+    assert read == values
+    assert engines.second_opinions([], AMOUNT_CHARS) == []
+
+
+@pytest.mark.parametrize("seed", [31])
+def test_a_page_upside_down_is_turned_and_read(seed: int) -> None:
+    rng = random.Random(seed)
+    rendered = render_kind("pay_slip", rng, 0)
+    data, _ = degrade.apply(rendered.pages[0], "scan", seed)
+    picture = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    ok, turned = cv2.imencode(".png", cv2.rotate(picture, cv2.ROTATE_180))
+    assert ok
+    with engines.forced("rapidocr"):
+        upright = ocr.read_file("slip.png", data)
+        doc = ocr.read_file("slip-turned.png", turned.tobytes())
+    assert doc.kind is DocumentKind.PAY_SLIP
+    assert doc.pages[0].rotation == 180
+    assert doc.value("net_pay") == rendered.fields["net_pay"] == upright.value("net_pay")
+    assert doc.pages[0].tokens, "the pieces RapidOCR found are kept for the readers"
+
