@@ -35,6 +35,7 @@ PAD = 4
 DET_SIDE = int(os.environ.get("PREREVIEW_RAPIDOCR_DET_SIDE", "1280"))
 TEXT_SCORE = 0.5  # pieces read with a lower score are dropped (RapidOCR's own default)
 FLIP_SCORE = 0.9  # the angle classifier's score that counts a piece as upside down
+CLS_SAMPLE = 16  # the widest pieces the angle classifier looks at: enough for a vote
 
 
 def available() -> bool:
@@ -129,12 +130,18 @@ def read_pieces(image: np.ndarray, orientation: bool = False) -> Reading:
     with _LOCK:
         quads = _detect(engine, image)
         crops = engine.get_crop_img_list(image, quads) if quads else []
-        turned = [0.0] * len(crops)
-        if orientation and crops:
-            _, votes, _ = engine.text_cls([c.copy() for c in crops])
-            turned = [float(score) if "180" in label else 0.0 for label, score in votes]
+        upside_down = _upside_down(engine, crops) if orientation and crops else 0.0
         results, _ = engine.text_rec(crops) if crops else ([], 0.0)
-    return _reading(quads, results, turned)
+    return Reading(_pieces(quads, results), upside_down)
+
+
+def _upside_down(engine: Any, crops: list[np.ndarray]) -> float:
+    """The share (by width) of the widest pieces the angle classifier sees turned 180."""
+    widest = sorted(crops, key=lambda c: -c.shape[1])[:CLS_SAMPLE]
+    _, votes, _ = engine.text_cls([c.copy() for c in widest])
+    turned = sum(c.shape[1] for c, (label, score) in zip(widest, votes, strict=True)
+                 if "180" in label and float(score) >= FLIP_SCORE)
+    return turned / max(1, sum(c.shape[1] for c in widest))
 
 
 def _detect(engine: Any, image: np.ndarray) -> list[np.ndarray]:
@@ -159,16 +166,13 @@ def _detect(engine: Any, image: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _reading(quads: list[np.ndarray], results: Any, turned: list[float]) -> Reading:
-    pieces, upside, chars = [], 0.0, 0
-    for quad, item, flip in zip(quads, results or [], turned, strict=False):
+def _pieces(quads: list[np.ndarray], results: Any) -> list[Word]:
+    pieces = []
+    for quad, item in zip(quads, results or [], strict=False):
         text, score = (str(item[0]).strip(), float(item[1])) if isinstance(
             item, (list, tuple)) else ("", 0.0)
-        if not text or score < TEXT_SCORE:
-            continue
-        xs, ys = quad[:, 0], quad[:, 1]
-        pieces.append(Word(text, (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())),
-                           score))
-        chars += len(text)
-        upside += len(text) * (flip >= FLIP_SCORE)
-    return Reading(pieces, upside / chars if chars else 0.0)
+        if text and score >= TEXT_SCORE:
+            xs, ys = quad[:, 0], quad[:, 1]
+            pieces.append(Word(text, (int(xs.min()), int(ys.min()), int(xs.max()),
+                                      int(ys.max())), score))
+    return pieces
