@@ -38,6 +38,7 @@ _PROVINCE_NAMES = (
 PROVINCES = frozenset(_PROVINCE_NAMES.split())  # first two characters of each
 _DATE = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
 _NUMBER = re.compile(r"[0-9Xx×]{15,}")
+_SEX_ETHNICITY = re.compile(r"([男女])民.(\S+)$")
 CONFLICT_CONFIDENCE = 0.6  # below the rules' floor: the number is checked by hand
 NUMBER_AREA = (0.28, 0.74, 0.98, 0.97)  # where the number sits on a card crop (x0,y0,x1,y1)
 NAME_SCALES = (0.5, 0.7, 1.0)  # name crop re-read at these sizes
@@ -251,15 +252,18 @@ def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Fi
     sex_digit = None
     if number and len(number.value) == 18 and number.value[16].isdigit():
         sex_digit = "男" if int(number.value[16]) % 2 else "女"
-    found = re.search("[男女]", after_label(text, "性别"))
+    misread = _SEX_ETHNICITY.search(text)  # 性别男民族汉 with both labels misread
+    found = re.search("[男女]", after_label(text, "性别")) or misread
     if found or sex_digit:
-        value = found.group(0) if found else sex_digit
+        value = found.group(1 if found is misread else 0) if found else sex_digit
         conf = line.confidence if found else 0.6
         if sex_digit and value != sex_digit:
             conf = min(conf, 0.4)
         out["sex"] = Field("sex", str(value), page.number, line.bbox, round(conf, 3))
     pos = text.find("族")
     rest = cjk_only(text[pos + 1:]) if pos >= 0 else ""
+    if not rest and misread and cjk_only(misread.group(2)) in ETHNICITIES:
+        rest = cjk_only(misread.group(2))  # only a name on the list, the label unread
     ethnicity = _closest_ethnicity(rest)
     if ethnicity:
         out["ethnicity"] = Field("ethnicity", ethnicity, page.number, line.bbox,

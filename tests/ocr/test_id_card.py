@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from stdnum.cn import ric
 
-from ocr.kinds.id_card import valid_number
+from ocr.kinds.id_card import _sex_ethnicity, valid_number
+from ocr.types import Page, Word
 
 from .conftest import documents, same, share_right
 
@@ -69,3 +71,21 @@ def test_number_check_character_and_birth_date():
     assert not valid_number(number + "1")  # longer than 18
     # a district created after birth is still a real number (domain.md)
     assert valid_number("440106197001011236") == (ric.calc_check_digit("44010619700101123") == "6")
+
+
+@pytest.mark.parametrize(("line", "sex", "ethnicity"), [
+    ("性别 男 民族 汉", "男", "汉"),
+    ("栏剧男 民旅汉", "男", "汉"),  # both labels misread on a desk photo (seed 9)
+    ("栏剧女 民旅蒙古", "女", "蒙古"),
+])
+def test_sex_and_ethnicity_read_past_misread_labels(line: str, sex: str, ethnicity: str) -> None:
+    page = Page(1, np.zeros((10, 10, 3), np.uint8))
+    found = _sex_ethnicity(page, Word(line, (0, 0, 10, 10), 0.9), None)
+    assert found["sex"].value == sex
+    assert found["ethnicity"].value == ethnicity
+
+
+def test_a_misread_ethnicity_label_with_no_known_name_gives_none() -> None:
+    page = Page(1, np.zeros((10, 10, 3), np.uint8))
+    found = _sex_ethnicity(page, Word("栏剧男 民旅三削", (0, 0, 10, 10), 0.9), None)
+    assert "ethnicity" not in found
