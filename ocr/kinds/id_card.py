@@ -38,8 +38,13 @@ _PROVINCE_NAMES = (
 PROVINCES = frozenset(_PROVINCE_NAMES.split())  # first two characters of each
 _DATE = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
 _NUMBER = re.compile(r"[0-9Xx×]{15,}")
-_SEX_ETHNICITY = re.compile(r"([男女])民.(\S+)$")
-CONFLICT_CONFIDENCE = 0.6  # below the rules' floor: the number is checked by hand
+_SEX_ETHNICITY = re.compile(  # 性别男民族汉 with its labels misread: 栏剧男民旅汉, 性彩男腾汉
+    "([男女])[^男女]{0,2}?(" + "|".join(sorted(ETHNICITIES, key=len, reverse=True)) + ")$")
+CONFLICT_CONFIDENCE = 0.6  # below the rules' floor: the value is checked by hand
+GRAMMAR_CONFIDENCE = 0.9  # a character put right by the card's fixed wording
+_BUILDING = re.compile(r"号[^楼栋幢座院号\d](\d+单元)")
+_BUREAU = re.compile(r"公安[^局分\s](?=.*分局$|$)")
+_BRANCH = re.compile(r"公安局(.*)分局$")
 NUMBER_AREA = (0.28, 0.74, 0.98, 0.97)  # where the number sits on a card crop (x0,y0,x1,y1)
 NAME_SCALES = (0.5, 0.7, 1.0)  # name crop re-read at these sizes
 PHOTO_LEFT, PHOTO_BOTTOM = 0.645, 0.78  # the portrait: right of and above these fractions
@@ -252,7 +257,7 @@ def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Fi
     sex_digit = None
     if number and len(number.value) == 18 and number.value[16].isdigit():
         sex_digit = "男" if int(number.value[16]) % 2 else "女"
-    misread = _SEX_ETHNICITY.search(text)  # 性别男民族汉 with both labels misread
+    misread = _SEX_ETHNICITY.search(cjk_only(text))
     found = re.search("[男女]", after_label(text, "性别")) or misread
     if found or sex_digit:
         value = found.group(1 if found is misread else 0) if found else sex_digit
@@ -262,8 +267,8 @@ def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Fi
         out["sex"] = Field("sex", str(value), page.number, line.bbox, round(conf, 3))
     pos = text.find("族")
     rest = cjk_only(text[pos + 1:]) if pos >= 0 else ""
-    if not rest and misread and cjk_only(misread.group(2)) in ETHNICITIES:
-        rest = cjk_only(misread.group(2))  # only a name on the list, the label unread
+    if not rest and misread:
+        rest = misread.group(2)  # only a name on the list, the label unread
     ethnicity = _closest_ethnicity(rest)
     if ethnicity:
         out["ethnicity"] = Field("ethnicity", ethnicity, page.number, line.bbox,
@@ -351,7 +356,17 @@ def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
         conf = min(1.0, conf + 0.1)
     if not value:
         return {}
+    value, fixed = _building(value)
+    if fixed:
+        conf = min(conf, GRAMMAR_CONFIDENCE)
     return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _building(address: str) -> tuple[str, bool]:
+    """``3号格6单元``: between a number and a unit only a building word is printed
+    (楼, 栋, 幢, 座); another single character there is 楼 misread."""
+    fixed = _BUILDING.sub(r"号楼\1", address)
+    return fixed, fixed != address
 
 
 def _address_start(text: str) -> str:
@@ -396,8 +411,22 @@ def _authority(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
     value, conf = max(plausible or candidates, key=lambda c: c[1])
     if from_crop == from_line:
         conf = min(1.0, conf + 0.1)
+    value, conf = _authority_checked(value, conf)
     return {"issuing_authority": Field("issuing_authority", value, page.number, box,
                                        round(conf, 3))}
+
+
+def _authority_checked(value: str, conf: float) -> tuple[str, float]:
+    """Cards are issued by a public security bureau (公安局) or its branch (分局):
+    ``公安展`` is 公安局 misread; a branch named by one character (公安局楼分局 for
+    鼓楼分局) lost one, so the value is checked by hand."""
+    fixed = _BUREAU.sub("公安局", value)
+    if fixed != value:
+        conf = min(conf, GRAMMAR_CONFIDENCE)
+    branch = _BRANCH.search(fixed)
+    if branch and len(branch.group(1)) < 2:
+        conf = min(conf, CONFLICT_CONFIDENCE)
+    return fixed, conf
 
 
 def _validity(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
