@@ -282,7 +282,10 @@ def _statement(facts: FactSet, app: Application, docs: list[ReadDocument]) -> No
                       printed_balance=stmt.money(row.balance) or 0.0)
     _closing_balance(facts, statements)
     rows = [(d, r) for d in statements for r in d.rows]
-    salary = stmt.salary_rows([r for _, r in rows])
+    # salary credits verify the applicant's own income: a co-borrower's statement is
+    # kept out of them (its debts and balance still count for the household)
+    own_rows = [r for d, r in rows if not belongs_to_co_borrower(d, app)]
+    salary = stmt.salary_rows(own_rows)
     if salary:
         average, months = stmt.monthly_average(salary)
         facts.add("salary_credits", "salary_credits", _row_evidence(rows, salary[-6:]),

@@ -129,3 +129,15 @@ def test_a_past_rule_book_without_the_new_facts_still_evaluates(book: RuleBook) 
     assert codes(run(old, clean_documents())) == []
     assert "statement_balance" in {f["type"] for f in build_facts(app, clean_documents(), book,
                                                                   []).facts}
+
+
+def test_a_co_borrowers_statement_is_not_the_applicants_salary(book: RuleBook) -> None:
+    docs = clean_documents()
+    co_rows = statement_rows(salary=30000.0)
+    co = doc(DocumentKind.BANK_STATEMENT, "g.pdf", {"holder_name": CO_NAME,
+                                                    "period_start": co_rows[0].date,
+                                                    "period_end": co_rows[-1].date}, co_rows)
+    verdict = run(book, [*docs, co], co_borrowers=CO_BORROWERS)
+    assert verdict["figures"]["salary_credit_average"] == 12000.0
+    assert "fraud.income_mismatch" not in codes(verdict)
+    assert verdict["verdict"] == "pass"
