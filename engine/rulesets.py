@@ -24,9 +24,11 @@ Layout (the object store is shared by every API and worker process, on any machi
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,6 +91,8 @@ class RuleSets:
         self._lock = threading.RLock()
         self._books: dict[str, RuleBook] = {}
         self._cache = Path(tempfile.mkdtemp(prefix="prereview-rulesets-"))
+        # the loaded versions' files go with this object, or at the latest with the process
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._cache, ignore_errors=True)
         self._live = ""
         self._checked_at = 0.0
         self._start(rules_dir)

@@ -3,6 +3,7 @@ instances sharing one object store, several versions in one process, C-core limi
 
 from __future__ import annotations
 
+import gc
 import shutil
 import threading
 import time
@@ -226,3 +227,12 @@ def test_too_many_rules_sharing_one_condition_are_linted(tmp_path: Path) -> None
     with pytest.raises(InvalidRuleSet) as raised:
         load_rulebook(rules)
     assert any("error 108" in p and '{"type": "policy"}' in p for p in raised.value.problems)
+
+
+def test_loaded_versions_leave_no_files_behind(tmp_path: Path, store: LocalStore) -> None:
+    sets = RuleSets(store, copy_rules(tmp_path, "v1"))
+    loaded = Path(sets.current().directory)
+    assert loaded.is_dir()
+    del sets
+    gc.collect()
+    assert not loaded.exists() and not loaded.parent.exists()
