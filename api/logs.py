@@ -17,11 +17,26 @@ PERSONAL_KEYS = frozenset({"name", "applicant", "id_number", "phone", "account_n
 _PATTERNS = (
     (re.compile(r"(?<!\d)\d{6}(?:19|20)\d{2}[01]\d[0-3]\d\d{3}[\dXx](?!\d)"), "[id-number]"),
     (re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"), "[phone]"),
-    (re.compile(r"(?<!\d)\d{12,19}(?!\d)"), "[account]"),
+    (re.compile(r"(?<!\d)\d{12,}(?!\d)"), "[account]"),  # longer runs too: ids glued
 )
 
 
+# ids the service makes (task and case UUIDs, sha256 digests) are hex: a run of digits
+# inside one is not personal data and is left as it is
+_HEX_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                     r"|(?<![0-9A-Za-z])(?=[0-9]*[a-f])[0-9a-f]{32,64}(?![0-9A-Za-z])")
+
+
 def redact(text: str) -> str:
+    kept = _HEX_ID.split(text)
+    ids = _HEX_ID.findall(text)
+    out = [_masked(kept[0])]
+    for hex_id, part in zip(ids, kept[1:], strict=True):
+        out += [hex_id, _masked(part)]
+    return "".join(out)
+
+
+def _masked(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text

@@ -6,7 +6,7 @@ import io
 import json
 import logging
 
-from api.logs import configure_logging
+from api.logs import configure_logging, redact
 
 ID_NUMBER = "110105199003071234"
 
@@ -24,3 +24,12 @@ def test_personal_data_is_taken_out_of_json_logs() -> None:
     assert line["logger"] == "prereview.test" and line["case_id"] == "2026-000123"
     assert line["level"] == "INFO" and "[id-number]" in line["message"]
     logging.getLogger().handlers.clear()
+
+
+def test_ids_the_service_makes_are_kept_whole() -> None:
+    task = "3f2b8c1e-1234-4abc-8def-123456789012"  # its last group is 12 digits
+    digest = "ab" + "0123456789" * 6 + "01"
+    line = f"task {task} case {digest} for 110105199205154328 account 6222021234567890123"
+    assert redact(line) == f"task {task} case {digest} for [id-number] account [account]"
+    # a run of digits long as a digest is still masked: no hex letter, not an id we made
+    assert "[account]" in redact("1101051992051543281101051992051543")
