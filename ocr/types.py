@@ -83,7 +83,7 @@ class Page:
 @dataclass(frozen=True)
 class Field:
     name: str
-    value: str
+    value: str  # "" (confidence 0): printed on the document, but its value could not be read
     page: int
     bbox: BBox | None
     confidence: float  # 0..1

@@ -70,7 +70,7 @@ def read(pages: list[Page]) -> KindResult:
         elif len(labels) == 1:
             amounts = AMOUNT.findall(text.split(labels[0], 1)[1])
             name = _name_of(labels[0]) if amounts and labels[0] not in IDENTITY_LABELS else None
-            if name and name not in found and (value := norm.amount(amounts[0])):
+            if name and not _has(found, name) and (value := norm.amount(amounts[0])):
                 _put(found, name, value, page, line)
                 _line_vote(votes, name, found[name].value, page, line, len(labels[0]))
     _count_votes(found, votes)
@@ -112,7 +112,7 @@ def _table(found: dict[str, Field], votes: list[Vote], page: Page, header: Word,
 
 def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, header: Word,
                     values: Word) -> bool:
-    heads = _cells(page, header)
+    heads = [part for w in _cells(page, header) for part in _one_label_each(w)]
     cells = _cells(page, values)
     known = [lab for labs in LABELS.values() for lab in labs] + ["姓名", "身份证号"]
     columns = [(label, w) for w in heads if (label := _closest(w.text, known))]
@@ -121,7 +121,7 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
     for cell in cells:
         middle = (cell.bbox[0] + cell.bbox[2]) / 2
         label, _ = min(columns, key=lambda c: abs((c[1].bbox[0] + c[1].bbox[2]) / 2 - middle))
-        text = clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", "")
+        text = _dotted_thousands(clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", ""))
         if label == "姓名":
             name = norm.chinese_name(text)
             if name:
@@ -133,10 +133,33 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
         elif (m := GLUED_AMOUNT.fullmatch(text.replace("，", ","))) and (
                 value := norm.amount(m.group(0))):
             name = _name_of(label)
-            if name not in found:
+            if not _has(found, name):
                 found[name] = _cell_field(name, value, page, cell)
                 votes.append(Vote(name, value, _vote_crop(page, cell.bbox)))
+    for label, head in columns:  # a column printed, its amount not read: not a zero
+        if label not in IDENTITY_LABELS and _name_of(label) not in found:
+            found[_name_of(label)] = Field(_name_of(label), "", page.number, head.bbox, 0.0)
     return True
+
+
+def _one_label_each(head: Word) -> list[Word]:
+    """A header piece holding two labels (医疗保险失业保险: two columns found as one)
+    cut into one piece per label, each over its share of the piece's width."""
+    found = list(LABEL_RE.finditer(head.text))
+    if len(found) < 2:
+        return [head]
+    x0, y0, x1, y1 = head.bbox
+    per_char = (x1 - x0) / max(1, len(head.text))
+    return [Word(m.group(0), (int(x0 + m.start() * per_char), y0, int(x0 + m.end() * per_char),
+                              y1), head.confidence) for m in found]
+
+
+def _dotted_thousands(text: str) -> str:
+    """``2.792.00``: a thousands comma read as a point (the last point is the cents')."""
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+\.\d{2}", text):
+        whole, cents = text.rsplit(".", 1)
+        return whole.replace(".", ",") + "." + cents
+    return text
 
 
 def _cells(page: Page, line: Word) -> list[Word]:
@@ -175,7 +198,7 @@ def _count_votes(found: dict[str, Field], votes: list[Vote]) -> None:
     """The amounts the recogniser read, read again by Tesseract (all in one run): a
     difference (a 6 for an 8) makes one a value to check by hand, never one a fraud
     rule rejects on. Digits read without their cents give no opinion."""
-    votes = [v for v in votes if v.crop.size and v.name in found]
+    votes = [v for v in votes if v.crop.size and v.name in found and found[v.name].value]
     for vote, opinion in zip(votes, second_opinions([v.crop for v in votes], AMOUNT_CHARS),
                              strict=True):
         read = AMOUNT.findall(opinion)
@@ -215,8 +238,13 @@ def _table_by_order(found: dict[str, Field], page: Page, values: Word, labels: l
 def _put(found: dict[str, Field], name: str, value: str | None, page: Page, line: Word,
          confidence: float | None = None) -> None:
     value = value.lstrip("-") if value else value  # a pay slip's amounts are never negative
-    if value is not None and name not in found:
+    if value is not None and not _has(found, name):
         found[name] = field(name, value, page, line, confidence)
+
+
+def _has(found: dict[str, Field], name: str) -> bool:
+    """A value read for ``name`` (a printed amount not read holds "")."""
+    return name in found and bool(found[name].value)
 
 
 def _name_of(label: str) -> str:
@@ -224,10 +252,15 @@ def _name_of(label: str) -> str:
 
 
 def _sum_insurance(found: dict[str, Field]) -> None:
+    """Pension, medical and unemployment insurance printed apart: their sum (unread,
+    value "" and confidence 0, when one of them was printed but not read)."""
     parts = [found[p] for p in INSURANCE_PARTS if p in found]
     if "social_insurance" in found or not parts:
         return
-    total = sum(Decimal(p.value) for p in parts)
     first = parts[0]
+    if any(not p.value for p in parts):
+        found["social_insurance"] = Field("social_insurance", "", first.page, first.bbox, 0.0)
+        return
+    total = sum(Decimal(p.value) for p in parts)
     found["social_insurance"] = Field("social_insurance", f"{total:.2f}", first.page,
                                       first.bbox, min(p.confidence for p in parts))

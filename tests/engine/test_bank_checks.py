@@ -141,3 +141,14 @@ def test_a_co_borrowers_statement_is_not_the_applicants_salary(book: RuleBook) -
     assert verdict["figures"]["salary_credit_average"] == 12000.0
     assert "fraud.income_mismatch" not in codes(verdict)
     assert verdict["verdict"] == "pass"
+
+
+def test_a_deduction_printed_but_not_read_never_makes_a_slip_false(book: RuleBook) -> None:
+    docs = clean_documents()
+    slip = next(d for d in docs if d.kind is DocumentKind.PAY_SLIP)
+    slip.fields["income_tax"] = Field("income_tax", "", 1, (1, 2, 30, 12), 0.0)  # unread
+    slip.fields["housing_fund"] = Field("housing_fund", "", 1, (1, 2, 30, 12), 0.0)
+    verdict = run(book, docs)
+    assert "fraud.payslip_arithmetic" not in codes(verdict)
+    assert "review.field_unconfident" in codes(verdict)
+    assert verdict["verdict"] == "conditional"

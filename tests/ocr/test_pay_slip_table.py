@@ -1,0 +1,45 @@
+"""A pay slip's table read from the pieces the page's reader found: two labels found
+as one piece still give two columns, a thousands comma read as a point is put
+right, and an amount printed but not read is marked unread, never taken as zero."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ocr.kinds import pay_slip
+from ocr.types import Page, Word
+
+HEADS = [("姓名", 40), ("应发工资", 200), ("医疗保险失业保险", 420), ("住房公积金", 640),
+         ("个人所得税", 800), ("实发工资", 960)]
+
+
+def _page(values: list[tuple[str, int]]) -> Page:
+    """A table of one header row and one value row, as RapidOCR's pieces."""
+    def piece(text: str, middle: int, top: int) -> Word:
+        half = 14 * len(text) // 2 if text[0] > "~" else 7 * len(text) // 2
+        return Word(text, (middle - half, top, middle + half, top + 30), 0.98)
+    heads = [piece(t, x, 100) for t, x in HEADS]
+    cells = [piece(t, x, 160) for t, x in values]
+    def line(pieces: list[Word]) -> Word:
+        return Word(" ".join(p.text for p in pieces), (min(p.bbox[0] for p in pieces),
+                    pieces[0].bbox[1], max(p.bbox[2] for p in pieces), pieces[0].bbox[3]), 0.98)
+    return Page(1, np.full((260, 1100, 3), 255, np.uint8), words=[line(heads), line(cells)],
+                tokens=heads + cells)
+
+
+def test_two_labels_found_as_one_piece_are_two_columns() -> None:
+    page = _page([("张三", 40), ("10,000.00", 200), ("200.00", 370), ("50.00", 470),
+                  ("1.000.00", 640), ("0.00", 800), ("8,750.00", 960)])
+    fields = pay_slip.read([page]).fields
+    assert fields["social_insurance"].value == "250.00"  # medical + unemployment
+    assert fields["housing_fund"].value == "1000.00"  # 1.000.00: a comma read as a point
+    assert fields["net_pay"].value == "8750.00"
+    assert fields["employee_name"].value == "张三"
+
+
+def test_an_amount_printed_but_not_read_is_unread_not_zero() -> None:
+    page = _page([("张三", 40), ("10,000.00", 200), ("200.00", 370), ("50.00", 470),
+                  ("1,000.00", 640), ("8,750.00", 960)])  # no cell under 个人所得税
+    fields = pay_slip.read([page]).fields
+    assert fields["income_tax"].value == "" and fields["income_tax"].confidence == 0.0
+    assert fields["net_pay"].value == "8750.00"
