@@ -19,6 +19,15 @@ def fullwidth_to_ascii(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
+_POINT_SEPARATOR = re.compile(r"(?<=\d)\.(?=\d{3}(?:[.,]\d{3})*[.,]\d{2}(?!\d))")
+
+
+def comma_points(text: str) -> str:
+    """``26.200.00`` -> ``26,200.00``: a thousands comma read as a point (the last
+    point, before two digits, is the cents')."""
+    return _POINT_SEPARATOR.sub(",", text)
+
+
 def amount(text: str | None) -> str | None:
     """``"¥12,000.5元"`` -> ``"12000.50"``; ``"-350.5"`` -> ``"-350.50"``; None if no number."""
     if text is None:

@@ -121,7 +121,7 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
     for cell in cells:
         middle = (cell.bbox[0] + cell.bbox[2]) / 2
         label, _ = min(columns, key=lambda c: abs((c[1].bbox[0] + c[1].bbox[2]) / 2 - middle))
-        text = _dotted_thousands(clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", ""))
+        text = norm.comma_points(clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", ""))
         if label == "姓名":
             name = norm.chinese_name(text)
             if name:
@@ -152,14 +152,6 @@ def _one_label_each(head: Word) -> list[Word]:
     per_char = (x1 - x0) / max(1, len(head.text))
     return [Word(m.group(0), (int(x0 + m.start() * per_char), y0, int(x0 + m.end() * per_char),
                               y1), head.confidence) for m in found]
-
-
-def _dotted_thousands(text: str) -> str:
-    """``2.792.00``: a thousands comma read as a point (the last point is the cents')."""
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+\.\d{2}", text):
-        whole, cents = text.rsplit(".", 1)
-        return whole.replace(".", ",") + "." + cents
-    return text
 
 
 def _cells(page: Page, line: Word) -> list[Word]:

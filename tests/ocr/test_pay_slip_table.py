@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ocr.kinds import pay_slip
+from ocr.normalize import comma_points
 from ocr.types import Page, Word
 
 HEADS = [("姓名", 40), ("应发工资", 200), ("医疗保险失业保险", 420), ("住房公积金", 640),
@@ -43,3 +44,11 @@ def test_an_amount_printed_but_not_read_is_unread_not_zero() -> None:
     fields = pay_slip.read([page]).fields
     assert fields["income_tax"].value == "" and fields["income_tax"].confidence == 0.0
     assert fields["net_pay"].value == "8750.00"
+
+
+def test_a_thousands_comma_read_as_a_point_is_put_back() -> None:
+    assert comma_points("26.200.00") == "26,200.00"
+    assert comma_points("1.234.567.89") == "1,234,567.89"
+    assert comma_points("40.322.19支付宝") == "40,322.19支付宝"
+    for kept in ("12.50", "1234.56", "2026.10.15", "3.1415"):
+        assert comma_points(kept) == kept
