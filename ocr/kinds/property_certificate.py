@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import cv2
 import numpy as np
 
 from .. import image as im
@@ -150,24 +151,25 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
     if not labels:
         return {}
     label_lines = [lines[i] for i in labels.values()]
-    label_x = int(np.median([w.bbox[0] for w in label_lines]))
     value_x = _value_column(g, lines, labels)
     right = max(w.bbox[2] for w in lines) + 10
     page_left = min(w.bbox[0] for w in lines) - 20
-    rules = im.rules_across(im.flatten(page.image), label_x + 8)
+    rulings = _rulings(page.image)
     tops = sorted(w.bbox[1] for w in label_lines)
-    bands = {name: _band(lines[i], tops, rules, g.shape[0], notes=name == "notes")
+    bands = {name: _band(lines[i], tops, _rules_across(rulings, lines[i]), g.shape[0],
+                         notes=name == "notes")
              for name, i in labels.items()}
     bands.update(_unlabelled_rows(bands))
     out: dict[str, tuple[str, BBox, float]] = {}
     for name, (top, bottom) in bands.items():
         i = labels.get(name)
-        left = page_left if name == "notes" else value_x - 6
+        left = page_left if name == "notes" else _row_left(g, lines, i, name, value_x) - 6
         box = (max(0, left), int(top), min(g.shape[1], right), int(bottom))
         band = im.crop(g, box)
         found = reread_lines(band, read_lines(band, lang="chi_sim", psm=6)) if min(
             band.shape[:2]) >= 4 else []  # lines read out of order leave no room for a value
-        found = [w for w in found if w.confidence >= 0.3 and w.text.strip()]
+        found = [w for w in found if w.confidence >= 0.3 and w.text.strip()
+                 and not (i is not None and _on_label(w, box, lines[i], name))]
         text = _join(w.text for w in found)
         if name == "notes":
             text = _strip_label(text, "附记")
@@ -184,6 +186,45 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
                            box[1] + w.bbox[3]) for w in found])
         out[name] = (text, box, conf)
     return out
+
+
+def _row_left(g: np.ndarray, lines: list[Word], i: int | None, name: str, value_x: int) -> int:
+    """Where a row's value starts: the values' column, or left of it where the row's
+    own line shows its value starting earlier (a photo taken at an angle: the
+    table slants, and a column's start taken from every row cuts the first
+    character of the top rows)."""
+    if i is None or len(after_label(lines[i].text, dict(ROWS)[name])) <= 1:
+        return value_x
+    return min(value_x, value_box(g, lines[i], len(dict(ROWS)[name]) + 1)[0])
+
+
+def _on_label(word: Word, box: BBox, label: Word, name: str) -> bool:
+    """A piece of the band read from the label itself (the label's line holds
+    nothing else, and the piece's middle lies on it)."""
+    if len(cjk_only(label.text)) > len(dict(ROWS)[name]) + 1:
+        return False
+    x = box[0] + (word.bbox[0] + word.bbox[2]) / 2
+    y = box[1] + (word.bbox[1] + word.bbox[3]) / 2
+    x0, y0, x1, y1 = label.bbox
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
+def _rulings(image: np.ndarray) -> list[tuple[int, int, int]]:
+    """The page's horizontal rulings as (x0, x1, y)."""
+    horiz, _ = im.ruling_masks(im.flatten(image))
+    horiz = cv2.dilate(horiz, np.ones((1, 9), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
+    return [(int(stats[i, 0]), int(stats[i, 0] + stats[i, 2]), int(stats[i, 1] + stats[i, 3] // 2))
+            for i in range(1, count)]
+
+
+def _rules_across(rulings: list[tuple[int, int, int]], label: Word) -> list[int]:
+    """y of the rulings that run under and over a label (its line starts with it):
+    the borders of its row. Taken at each label's own start, not one x for all
+    rows: on a photo taken at an angle the table's left border slants, and a fixed
+    x misses the rows whose border starts right of it."""
+    x = label.bbox[0] + 8
+    return sorted(y for x0, x1, y in rulings if x0 <= x <= x1)
 
 
 def _unlabelled_rows(bands: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
@@ -260,9 +301,9 @@ def normalise(name: str, value: str, g: np.ndarray, box: BBox) -> str:
 
 
 def _tidy(value: str) -> str:
-    """Undo common OCR noise: stray marks at the ends, m² read as m2/m:/m?."""
+    """Undo common OCR noise: stray marks at the ends, m² read as m2/m°/m:/m?."""
     value = value.strip("：:;；”“\"'|。.,，、-_[]一 ")
-    value = re.sub(r"(\d)m[2²:?*\"“”z]{1,2}", r"\1m²", value)
+    value = re.sub(r"(\d)m[2²°:?*\"“”z]{1,2}", r"\1m²", value)
     value = re.sub(r"(\d)(?:mm|nm|m|n)[2²7:?*\"“”z]{0,2}(?=[，,；;/]|$)", r"\1m²", value)
     value = _known_phrases(value)
     value = re.sub(r"(?<=\d)[\]|l](?=[\d号单元楼层年月日])|(?<=[号院楼])[\]|l](?=\d)", "1", value)
@@ -271,7 +312,8 @@ def _tidy(value: str) -> str:
 
 def _known_phrases(value: str) -> str:
     """Words printed on every certificate, put right when one character is
-    misread (分捧 -> 分摊), and the colon after a sub-label restored."""
+    misread (分捧 -> 分摊); the colon after a sub-label restored and the semicolon
+    before one (a photo's ； reads as ： or ，) put back."""
     for phrase in VOCABULARY:
         n = len(phrase)
         i = 0
@@ -280,7 +322,7 @@ def _known_phrases(value: str) -> str:
             if window != phrase and sum(a != b for a, b in zip(window, phrase, strict=True)) == 1:
                 value = value[:i] + phrase + value[i + n:]
             i += 1
-    value = re.sub(r"[，,;:](?=抵押登记日期|债权数额|房屋结构|总层数)", "；", value)
+    value = re.sub(r"[，,;:：](?=抵押登记日期|债权数额|房屋结构|总层数)", "；", value)
     return re.sub(r"(抵押权人|抵押登记日期|债权数额|房屋结构|总层数)[，,;；:]", r"\1：", value)
 
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 
+import ocr
+from api.bench import same_value
 from ocr.kinds.property_certificate import area, normalise
+from samples import degrade
+from samples.corpus import render_kind
 
 from .conftest import documents, share_right
 
@@ -60,3 +66,25 @@ def test_value_normalisation():
         "2005年03月01日起2075年02月28日止")
     assert normalise("other_status", "专有建筑面积99.79m:，分摊12.31m;", grey, (0, 0, 1, 1)) == (
         "专有建筑面积99.79m²，分摊12.31m²")
+
+
+def test_sub_labels_and_units_put_right():
+    grey = np.full((10, 10), 255, np.uint8)
+    # a photo's ； read as ： (or ，) before a sub-label, m² read as m°
+    read = "分摊建筑面积5.69m°；房屋结构：钢筋混凝土结构：总层数：25层"
+    assert normalise("other_status", read, grey, (0, 0, 1, 1)) == (
+        "分摊建筑面积5.69m²；房屋结构：钢筋混凝土结构；总层数：25层")
+    read = "抵押权人：中国银行股份有限公司南山区支行：抵押登记日期：2025年06月01日"
+    assert normalise("notes", read, grey, (0, 0, 1, 1)) == (
+        "抵押权人：中国银行股份有限公司南山区支行；抵押登记日期：2025年06月01日")
+
+
+def test_slanted_table_read_row_by_row():
+    """A photo taken at an angle (seed 11, certificate 2, turned): the table's left
+    border slants, so each row's borders and value start are taken at that row."""
+    rng = random.Random("corpus:11:property_certificate:2:rotated")
+    rendered = render_kind("property_certificate", rng, 2)
+    data, ext = degrade.apply(rendered.pages[0], "rotated", rng.randrange(2**31))
+    doc = ocr.read_file(f"property_certificate_002_rotated.{ext}", data)
+    for name in ("owners", "co_ownership", "other_status", "notes"):
+        assert same_value(name, doc.value(name), rendered.fields[name]), name
