@@ -1,16 +1,29 @@
 """Bank statements (个人账户交易明细): header fields, then every row of the
 table across all pages, columns found from the header line's positions.
 
-Numbers are right-aligned in their column and text left-aligned, so a number
-belongs to the column whose span holds its right edge, a text to the nearest
-text column by its left edge. A line without a date continues the row above
-(a counterparty wrapped onto a second line)."""
+Money is right-aligned in its column and text left-aligned, so a number belongs
+to the last money column whose header middle lies left of its right edge, a text
+to the nearest text column by its left edge. A line without a date continues the
+row above (a counterparty wrapped onto a second line).
+
+A scanned page's pieces are found with its rulings taken out (a ruling reads as
+a digit or a bar); a balance, right-aligned, and the counterparty, left-aligned in
+the next column, then often come as one piece, split again here. The running
+balance checks each scanned row: an amount printed with its sign but read without
+it takes the sign the balances give, and a row whose balance does not follow from
+the row before is left unsure. A later page whose header is read only in part
+keeps the columns of the page before."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
+import cv2
+import numpy as np
+
+from .. import image as im
 from .. import normalize as norm
 from ..engines import detect_and_read
 from ..types import Field, Page, StatementRow, Word
@@ -38,6 +51,11 @@ HEADER_PATTERNS = {
                          r"([\d年月日./\-]{8,11})\s*(?:-|至|~|—|到)\s*([\d年月日./\-]{8,11})"),
 }
 BANK = re.compile(r"(中国[\u4e00-\u9fff]{2,4}银行|[\u4e00-\u9fff]{2,6}银行)")
+MERGED = re.compile(r"^([-+−]?[\d,]+\.\d{2})[|｜丨]?(\D.*)$")  # a balance and the text after it
+SIGNED = re.compile(r"^[-+−]")
+# the recogniser drops the short hyphen after a payment channel ("支付宝-饿了么")
+CHANNEL_JOINED = re.compile(r"^(" + "|".join(norm.PAYMENT_CHANNELS) + r")(?=[\u4e00-\u9fff])")
+UNSURE = 0.6  # a row the balances do not confirm: below field_confidence_min
 
 
 @dataclass(frozen=True)
@@ -49,12 +67,44 @@ class Column:
     right: int = 10**9
 
 
+@dataclass(frozen=True)
+class _Read:
+    row: StatementRow
+    scanned: bool  # read by OCR (a text layer is taken as printed)
+    signed: bool  # the amount's sign was read (or its column gave it)
+
+
 def read(pages: list[Page]) -> KindResult:
     result = KindResult()
     _header_fields(pages, result)
+    found: list[_Read] = []
+    columns: list[Column] = []
     for page in pages:
-        result.rows.extend(_page_rows(page))
+        rows, columns = _page_rows(page, columns)
+        found.extend(rows)
+    result.rows = _checked_by_balance(found)
     return result
+
+
+def _checked_by_balance(found: list[_Read]) -> list[StatementRow]:
+    """Scanned rows checked against the balance of the row before: the balance
+    moving by the amount's size the other way gives an unread sign; a balance that
+    does not follow leaves the row unsure (a digit misread, or a row missed)."""
+    rows: list[StatementRow] = []
+    for item in found:
+        row = item.row
+        before = Decimal(rows[-1].balance) if rows else None
+        change = Decimal(row.balance) - before if before is not None else None
+        amount = Decimal(row.amount)
+        if item.scanned and change is not None and change != amount:
+            if not item.signed and change == -amount:
+                row = replace(row, amount=f"{-amount:.2f}")
+            else:
+                row = replace(row, confidence=min(row.confidence, UNSURE))
+        elif item.scanned and change is None and not item.signed:
+            row = replace(row, confidence=min(row.confidence, UNSURE))
+        rows.append(row)
+    return rows
 
 
 def _header_fields(pages: list[Page], result: KindResult) -> None:
@@ -81,13 +131,63 @@ def _field(name: str, value: str, page: Page, line: Word) -> Field:
     return Field(name, value, page.number, line.bbox, line.confidence)
 
 
-def _page_rows(page: Page) -> list[StatementRow]:
-    tokens = page.tokens or detect_and_read(page.image) or _split_lines(page.words)
+def _page_tokens(page: Page) -> list[Word]:
+    """The page's words with their boxes: a text layer's as they are; a scanned
+    page's pieces as the page's reading found them (else found here) on the page
+    with its rulings taken out, pieces that joined a number and the text after it
+    split."""
+    if page.has_text_layer:
+        return page.tokens
+    found = page.tokens or _detect_without_rulings(page.image) or _split_lines(page.words)
+    return [part for token in found for part in _split_merged(token)]
+
+
+def _detect_without_rulings(image: np.ndarray) -> list[Word]:
+    bare = cv2.cvtColor(im.remove_rulings(im.grey(image)), cv2.COLOR_GRAY2BGR)
+    return detect_and_read(np.ascontiguousarray(bare))
+
+
+def _split_merged(token: Word) -> list[Word]:
+    token = replace(token, text=norm.comma_points(token.text.strip()))
+    m = MERGED.match(token.text)
+    if not m:
+        return [token]
+    number, rest = m.group(1), m.group(2).strip()
+    x0, y0, x1, y1 = token.bbox
+    share = _width(number) / (_width(number) + _width(rest))
+    cut = int(x0 + (x1 - x0) * share)
+    return [Word(number, (x0, y0, cut, y1), token.confidence),
+            Word(rest, (cut, y0, x1, y1), token.confidence)]
+
+
+def _without_overlap(line: list[Word]) -> list[Word]:
+    """A text piece whose box starts inside the number before it read that number's
+    last digits again: they are dropped from the text."""
+    out = line[:1]
+    for token in line[1:]:
+        before = out[-1]
+        lead = re.match(r"\d+(?=[^\d.,])", token.text)
+        if lead and token.bbox[0] < before.bbox[2] - 2 and NUMBER.match(before.text.strip()):
+            token = replace(token, text=token.text[lead.end():])
+        out.append(token)
+    return out
+
+
+def _width(text: str) -> float:
+    """Printed width in Chinese characters (a digit or a letter about half of one)."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text) or 1.0
+
+
+def _page_rows(page: Page, before: list[Column]) -> tuple[list[_Read], list[Column]]:
+    """The page's rows, and its columns (``before``: the previous page's)."""
+    tokens = _page_tokens(page)
     lines = _token_lines(tokens)
+    if not page.has_text_layer:
+        lines = [_without_overlap(line) for line in lines]
     columns: list[Column] = []
     rows: list[list[tuple[str, Word]]] = []
     for line in lines:
-        header = _header(line)
+        header = _header(line) or _header_in_part(line, before)
         if header:
             columns = header
             continue
@@ -98,7 +198,7 @@ def _page_rows(page: Page) -> list[StatementRow]:
             rows.append(cells)
         elif rows and _continues(rows[-1], cells, columns):
             rows[-1].extend(cells)  # wrapped text continues the row above
-    return [r for r in (_row(page, cells) for cells in rows) if r]
+    return [r for r in (_row(page, cells) for cells in rows) if r], columns or before
 
 
 def _continues(row: list[tuple[str, Word]], cells: list[tuple[str, Word]],
@@ -157,6 +257,20 @@ def _header(line: list[Word]) -> list[Column] | None:
     return spans
 
 
+def _header_in_part(line: list[Word], before: list[Column]) -> list[Column] | None:
+    """A later page's header with a name misread or missed (摘要 as 换要): the
+    previous page's columns, moved as far as the names read here moved (each page
+    is scanned on its own)."""
+    seen = {role: token.bbox[0] for token in line if (role := _role(token.text))}
+    known = {c.role: c.x0 for c in before}
+    shifts = [x - known[role] for role, x in seen.items() if role in known]
+    if "date" not in seen or len(shifts) < 2:
+        return None
+    dx = int(np.median(shifts))
+    return [Column(c.role, c.x0 + dx, c.x1 + dx, c.left + dx if c.left else 0,
+                   c.right + dx if c.right < 10**9 else c.right) for c in before]
+
+
 def _role(text: str) -> str | None:
     for role, names in COLUMN_NAMES:
         if text.strip() in names:
@@ -167,12 +281,7 @@ def _role(text: str) -> str | None:
 def _column_of(token: Word, columns: list[Column]) -> str:
     text = token.text.strip()
     if NUMBER.match(text):
-        edge = token.bbox[2] - 1
-        numeric = [c for c in columns if c.role in ("credit", "debit", "amount", "balance")]
-        inside = [c for c in numeric if c.left <= edge < c.right]
-        if inside:
-            return inside[0].role
-        return min(numeric, key=lambda c: abs(c.x1 - edge)).role if numeric else "?"
+        return _number_column(token, columns)
     if ROW_DATE.match(text):
         return "date"
     middle = (token.bbox[0] + token.bbox[2]) // 2
@@ -185,7 +294,22 @@ def _column_of(token: Word, columns: list[Column]) -> str:
     return min(texts, key=lambda c: abs(c.x0 - token.bbox[0])).role
 
 
-def _row(page: Page, cells: list[tuple[str, Word]]) -> StatementRow | None:
+def _number_column(token: Word, columns: list[Column]) -> str:
+    """Money is right-aligned: a number ends right of its column's header middle
+    and left of the next column's header (which is centred in a column that starts
+    where this one ends), so it belongs to the last money column whose header
+    middle lies left of its right edge."""
+    edge = token.bbox[2] - 1
+    numeric = [c for c in columns if c.role in ("credit", "debit", "amount", "balance")]
+    if not numeric:
+        return "?"
+    left_of = [c for c in numeric if (c.x0 + c.x1) / 2 < edge]
+    if left_of:
+        return max(left_of, key=lambda c: c.x0).role
+    return min(numeric, key=lambda c: abs(c.x1 - edge)).role
+
+
+def _row(page: Page, cells: list[tuple[str, Word]]) -> _Read | None:
     parts: dict[str, list[str]] = {}
     for role, token in cells:
         parts.setdefault(role, []).append(token.text.strip())
@@ -198,9 +322,14 @@ def _row(page: Page, cells: list[tuple[str, Word]]) -> StatementRow | None:
     box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
            max(b[3] for b in boxes))
     confidence = min(t.confidence for _, t in cells)
-    return StatementRow(day, "".join(parts.get("summary", [])), amount, balance,
-                        norm.counterparty("".join(parts.get("counterparty", []))), page.number,
-                        box, confidence)
+    scanned = not page.has_text_layer
+    counterparty = "".join(parts.get("counterparty", []))
+    if scanned:
+        counterparty = CHANNEL_JOINED.sub(r"\1-", counterparty.lstrip("|｜丨"))
+    row = StatementRow(day, "".join(parts.get("summary", [])), amount, balance,
+                       norm.counterparty(counterparty), page.number, box, confidence)
+    signed = not parts.get("amount") or bool(SIGNED.match(parts["amount"][0]))
+    return _Read(row, scanned, signed)
 
 
 def _signed_amount(parts: dict[str, list[str]]) -> str | None:
