@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..engines import read_line, read_lines, recognise, reread_lines
+from ..engines import lines_from_pieces, read_line, read_lines, recognise, reread_lines
 from ..recognizer import AGREE_CONFIDENCE
 from ..tesseract import DIGITS
 from ..types import BBox, Field, Page, Word
@@ -160,15 +160,16 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
                          notes=name == "notes")
              for name, i in labels.items()}
     bands.update(_unlabelled_rows(bands))
-    out: dict[str, tuple[str, BBox, float]] = {}
+    boxes: dict[str, BBox] = {}
     for name, (top, bottom) in bands.items():
+        left = page_left if name == "notes" else _row_left(
+            g, lines, labels.get(name), name, value_x) - 6
+        boxes[name] = (max(0, left), int(top), min(g.shape[1], right), int(bottom))
+    readings = _bands_read(page, g, boxes)
+    out: dict[str, tuple[str, BBox, float]] = {}
+    for name, box in boxes.items():
         i = labels.get(name)
-        left = page_left if name == "notes" else _row_left(g, lines, i, name, value_x) - 6
-        box = (max(0, left), int(top), min(g.shape[1], right), int(bottom))
-        band = im.crop(g, box)
-        found = reread_lines(band, read_lines(band, lang="chi_sim", psm=6)) if min(
-            band.shape[:2]) >= 4 else []  # lines read out of order leave no room for a value
-        found = [w for w in found if w.confidence >= 0.3 and w.text.strip()
+        found = [w for w in readings[name] if w.confidence >= 0.3 and w.text.strip()
                  and not (i is not None and _on_label(w, box, lines[i], name))]
         text = _join(w.text for w in found)
         if name == "notes":
@@ -186,6 +187,43 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
                            box[1] + w.bbox[3]) for w in found])
         out[name] = (text, box, conf)
     return out
+
+
+def _bands_read(page: Page, g: np.ndarray, boxes: dict[str, BBox]) -> dict[str, list[Word]]:
+    """Each row's band read as lines (band coordinates; values wrap). Where RapidOCR
+    read the page, the pieces it found in a band are taken, those crossing the band's
+    left edge (into the label) read again from their part inside it: nothing is
+    detected again. Else (Tesseract) each band is cropped and read on its own."""
+    if not page.tokens:
+        return {name: _band_lines(im.crop(g, box)) for name, box in boxes.items()}
+    pieces: dict[str, list[Word]] = {name: [] for name in boxes}
+    cut: list[tuple[str, BBox]] = []
+    for name, (x0, y0, x1, y1) in boxes.items():
+        for piece in page.tokens:
+            px0, py0, px1, py1 = piece.bbox
+            if not y0 <= (py0 + py1) / 2 <= y1 or px1 <= x0 + 4 or px0 >= x1:
+                continue
+            if px0 >= x0 and px1 <= x1:
+                pieces[name].append(_moved(piece, piece.text, piece.confidence, x0, y0))
+            else:
+                cut.append((name, (max(px0, x0), py0, min(px1, x1), py1)))
+    for (name, box), (text, score) in zip(cut, recognise([im.crop(g, b, pad=2) for _, b in cut]),
+                                          strict=True):
+        if text:
+            x0, y0 = boxes[name][:2]
+            pieces[name].append(_moved(Word(text, box, score), text, score, x0, y0))
+    return {name: lines_from_pieces(found) for name, found in pieces.items()}
+
+
+def _moved(piece: Word, text: str, confidence: float, x0: int, y0: int) -> Word:
+    px0, py0, px1, py1 = piece.bbox
+    return Word(text, (px0 - x0, py0 - y0, px1 - x0, py1 - y0), confidence)
+
+
+def _band_lines(band: np.ndarray) -> list[Word]:
+    if min(band.shape[:2]) < 4:  # lines read out of order leave no room for a value
+        return []
+    return reread_lines(band, read_lines(band, lang="chi_sim", psm=6))
 
 
 def _row_left(g: np.ndarray, lines: list[Word], i: int | None, name: str, value_x: int) -> int:

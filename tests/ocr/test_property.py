@@ -9,6 +9,7 @@ import pytest
 
 import ocr
 from api.bench import same_value
+from ocr import engines, recognizer
 from ocr.kinds.property_certificate import area, normalise
 from samples import degrade
 from samples.corpus import render_kind
@@ -88,3 +89,20 @@ def test_slanted_table_read_row_by_row():
     doc = ocr.read_file(f"property_certificate_002_rotated.{ext}", data)
     for name in ("owners", "co_ownership", "other_status", "notes"):
         assert same_value(name, doc.value(name), rendered.fields[name]), name
+
+
+def test_rows_are_read_from_the_pieces_the_page_reader_found(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Detection runs once, on the page: each row's band takes the pieces found there
+    (the 11 bands were each detected again before: ~1 s a certificate)."""
+    rng = random.Random("corpus:5:property_certificate:0:scan")
+    rendered = render_kind("property_certificate", rng, 0)
+    data, ext = degrade.apply(rendered.pages[0], "scan", rng.randrange(2**31))
+    calls = []
+    detect = recognizer._detect
+    monkeypatch.setattr(recognizer, "_detect", lambda *a: calls.append(1) or detect(*a))
+    with engines.forced("rapidocr"):
+        doc = ocr.read_file(f"property.{ext}", data)
+    assert len(calls) == 1
+    for name in ("certificate_number", "owners", "location", "unit_number"):
+        assert doc.value(name) == rendered.fields[name], name
