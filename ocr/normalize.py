@@ -19,13 +19,14 @@ def fullwidth_to_ascii(text: str) -> str:
     return text.translate(_FULLWIDTH)
 
 
-_POINT_SEPARATOR = re.compile(r"(?<=\d)\.(?=\d{3}(?:[.,]\d{3})*[.,]\d{2}(?!\d))")
+_POINT_SEPARATOR = re.compile(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*\.\d{2}(?!\d))")
 
 
 def comma_points(text: str) -> str:
     """``26.200.00`` -> ``26,200.00``: a thousands comma read as a point (the last
-    point, before two digits, is the cents')."""
-    return _POINT_SEPARATOR.sub(",", text)
+    point, before two digits, is the cents'). Only in a run of digits and points: a
+    run with a comma (``45,200.002,800.00``) is two amounts glued, not one."""
+    return re.sub(r"\d[\d.]*\d", lambda m: _POINT_SEPARATOR.sub(",", m.group(0)), text)
 
 
 def amount(text: str | None) -> str | None:

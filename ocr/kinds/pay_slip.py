@@ -112,8 +112,11 @@ def _table(found: dict[str, Field], votes: list[Vote], page: Page, header: Word,
 
 def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, header: Word,
                     values: Word) -> bool:
-    heads = [part for w in _cells(page, header) for part in _one_label_each(w)]
-    cells = _cells(page, values)
+    heads, cells = _cells(page, header), _cells(page, values)
+    if page.tokens and _run_together(heads, cells):  # cells found as one: look closer
+        heads, cells = _cells(page, header, again=True), _cells(page, values, again=True)
+    heads = [part for w in heads for part in _one_label_each(w)]
+    cells = [part for w in cells for part in _one_amount_each(w)]
     known = [lab for labs in LABELS.values() for lab in labs] + ["姓名", "身份证号"]
     columns = [(label, w) for w in heads if (label := _closest(w.text, known))]
     if len(columns) < 3 or len(cells) < 3:
@@ -145,20 +148,42 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
 def _one_label_each(head: Word) -> list[Word]:
     """A header piece holding two labels (医疗保险失业保险: two columns found as one)
     cut into one piece per label, each over its share of the piece's width."""
-    found = list(LABEL_RE.finditer(head.text))
-    if len(found) < 2:
-        return [head]
-    x0, y0, x1, y1 = head.bbox
-    per_char = (x1 - x0) / max(1, len(head.text))
+    return _cut(head, list(LABEL_RE.finditer(head.text)))
+
+
+def _one_amount_each(cell: Word) -> list[Word]:
+    """A value piece holding two amounts side by side (45,200.002,800.00: two cells
+    found as one) cut into one piece per amount."""
+    text = norm.comma_points(clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", ""))
+    found = list(GLUED_AMOUNT.finditer(text))
+    if len(found) < 2 or "".join(m.group(0) for m in found) != text:
+        return [cell]
+    return _cut(Word(text, cell.bbox, cell.confidence), found)
+
+
+def _cut(piece: Word, parts: list[re.Match[str]]) -> list[Word]:
+    """The piece cut at its parts' characters, each over its share of the width."""
+    if len(parts) < 2:
+        return [piece]
+    x0, y0, x1, y1 = piece.bbox
+    per_char = (x1 - x0) / max(1, len(piece.text))
     return [Word(m.group(0), (int(x0 + m.start() * per_char), y0, int(x0 + m.end() * per_char),
-                              y1), head.confidence) for m in found]
+                              y1), piece.confidence) for m in parts]
 
 
-def _cells(page: Page, line: Word) -> list[Word]:
+def _run_together(heads: list[Word], cells: list[Word]) -> bool:
+    """Neighbouring cells the page's detector found as one piece (two labels, two
+    amounts, or a gap inside a piece)."""
+    return any(len(_one_label_each(h)) > 1 for h in heads) or any(
+        len(_one_amount_each(c)) > 1 or " " in c.text.strip() for c in cells)
+
+
+def _cells(page: Page, line: Word, again: bool = False) -> list[Word]:
     """The line's cells, each read on its own, in page coordinates: the pieces the
-    page's reader found on the line, or (Tesseract read the page) the line's crop
-    read by the recogniser."""
-    if page.tokens:
+    page's reader found on the line, or (Tesseract read the page, or ``again``) the
+    line's crop detected and read anew by the recogniser (at full size it tells
+    cells apart that the page's detector ran together)."""
+    if page.tokens and not again:
         return sorted((t for t in page.tokens if _same_row(t.bbox, line.bbox)),
                       key=lambda t: t.bbox[0])
     x0, y0 = max(0, line.bbox[0] - 6), max(0, line.bbox[1] - 6)

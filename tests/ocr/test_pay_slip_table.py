@@ -10,7 +10,7 @@ from ocr.kinds import pay_slip
 from ocr.normalize import comma_points
 from ocr.types import Page, Word
 
-HEADS = [("姓名", 40), ("应发工资", 200), ("医疗保险失业保险", 420), ("住房公积金", 640),
+HEADS = [("姓名", 40), ("应发工资", 200), ("医疗保险", 370), ("失业保险", 470), ("住房公积金", 640),
          ("个人所得税", 800), ("实发工资", 960)]
 
 
@@ -28,7 +28,7 @@ def _page(values: list[tuple[str, int]]) -> Page:
                 tokens=heads + cells)
 
 
-def test_two_labels_found_as_one_piece_are_two_columns() -> None:
+def test_cells_are_matched_to_their_columns() -> None:
     page = _page([("张三", 40), ("10,000.00", 200), ("200.00", 370), ("50.00", 470),
                   ("1.000.00", 640), ("0.00", 800), ("8,750.00", 960)])
     fields = pay_slip.read([page]).fields
@@ -36,6 +36,19 @@ def test_two_labels_found_as_one_piece_are_two_columns() -> None:
     assert fields["housing_fund"].value == "1000.00"  # 1.000.00: a comma read as a point
     assert fields["net_pay"].value == "8750.00"
     assert fields["employee_name"].value == "张三"
+
+
+def test_cells_found_as_one_piece_are_cut_apart() -> None:
+    labels = pay_slip._one_label_each(Word("医疗保险失业保险", (100, 0, 300, 20), 0.9))
+    assert [(w.text, w.bbox[0], w.bbox[2]) for w in labels] == [
+        ("医疗保险", 100, 200), ("失业保险", 200, 300)]
+    amounts = pay_slip._one_amount_each(Word("45,200.002,800.00", (0, 0, 170, 20), 0.9))
+    assert [w.text for w in amounts] == ["45,200.00", "2,800.00"]
+    assert pay_slip._one_amount_each(Word("45,200.00", (0, 0, 90, 20), 0.9))[0].text == (
+        "45,200.00")
+    # pieces like these send the row back to the detector, at full size
+    assert pay_slip._run_together(labels[:1], amounts[:1]) is False
+    assert pay_slip._run_together([Word("医疗保险失业保险", (0, 0, 9, 9), 0.9)], []) is True
 
 
 def test_an_amount_printed_but_not_read_is_unread_not_zero() -> None:
@@ -50,5 +63,5 @@ def test_a_thousands_comma_read_as_a_point_is_put_back() -> None:
     assert comma_points("26.200.00") == "26,200.00"
     assert comma_points("1.234.567.89") == "1,234,567.89"
     assert comma_points("40.322.19支付宝") == "40,322.19支付宝"
-    for kept in ("12.50", "1234.56", "2026.10.15", "3.1415"):
+    for kept in ("12.50", "1234.56", "2026.10.15", "3.1415", "45,200.002,800.00"):
         assert comma_points(kept) == kept
