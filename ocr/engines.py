@@ -53,12 +53,13 @@ PROFILES = {
 }
 # Chosen by measurement (prereview bench accuracy --engines, held-back seed 2026, 2 files
 # per kind and degradation incl. ID copies; fields right over every degradation,
-# rapidocr / combined / tesseract): statement 100 / 80 / 95, income certificate
-# 93.8 / 87.5 / 56.2, property certificate 97.9 / 94.7 / 79.8, ID front 97.6 / 95.2 / 94.0,
-# ID back 97.6 / 97.6 / 90.5, pay slip 97.3 / 100 / 91.9 (an earlier run: 97.3 / 95.9 /
-# 89.2, so within one field). RapidOCR reads every kind; Tesseract still votes on the
-# values that decide (ID numbers, pay-slip amounts: ``second_opinion``), so there is one
-# reading per page and the other engine's agreement is the confidence signal.
+# rapidocr / tesseract / tesseract-raw, 2026-11-30): statement 100 / 95.0 / 90.0, income
+# certificate 100 / 57.8 / 35.9, property certificate 99.0 / 79.8 / 36.2, ID front
+# 97.6 / 94.0 / 72.6, ID back 97.6 / 90.5 / 73.8, pay slip 100 / 91.9 / 40.5 (combined,
+# measured 2026-11-29: 80 / 87.5 / 94.7 / 95.2 / 97.6 / 100). RapidOCR reads every kind;
+# Tesseract still votes on the values that decide (ID numbers, pay-slip amounts:
+# ``second_opinion``), so there is one reading per page and the other engine's agreement
+# is the confidence signal.
 DEFAULT = "rapidocr"
 DEFAULT_BY_KIND: dict[DocumentKind, str] = {}
 
