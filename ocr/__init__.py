@@ -15,11 +15,14 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from . import engines
 from .errors import ReadError, log_bug
 from .types import DocumentKind, Page, ReadDocument, ReadProblem
+
+if TYPE_CHECKING:
+    from .loader import Loaded
 
 __all__ = ["read_file", "read_upload", "ReadDocument", "DocumentKind", "engines"]
 
@@ -35,9 +38,10 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     return split_and_read(name, data)
 
 
-def read_file(name: str, data: bytes) -> ReadDocument:
+def read_file(name: str, data: bytes, loaded: Loaded | None = None) -> ReadDocument:
     """Read one file. Never raises for bad content: a file that cannot be read
-    comes back as kind ``unknown`` with a ``read.unreadable.*`` problem."""
+    comes back as kind ``unknown`` with a ``read.unreadable.*`` problem.
+    ``loaded``: the file already decoded (by ``read_upload``), not decoded again."""
     from .classify import classify
     from .kinds import KindResult, read_kind
     from .loader import load
@@ -46,7 +50,7 @@ def read_file(name: str, data: bytes) -> ReadDocument:
 
     started = time.perf_counter()
     doc = ReadDocument(name, hashlib.sha256(data).hexdigest(), DocumentKind.UNKNOWN, 0.0, [])
-    loaded = _stage("load", doc.problems, lambda: load(name, data))
+    loaded = loaded or _stage("load", doc.problems, lambda: load(name, data))
     if loaded is not None:
         doc.pdf = loaded.pdf
         doc.problems.extend(loaded.problems)

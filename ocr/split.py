@@ -18,6 +18,7 @@ import numpy as np
 from . import image as im
 from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, second_look
 from .errors import log_bug
+from .loader import Loaded
 from .types import DocumentKind, Page, PdfInfo, ReadDocument
 
 log = logging.getLogger(__name__)
@@ -175,30 +176,30 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     """Read an uploaded file as the documents it holds (usually one)."""
     from . import read_file
 
-    page, pdf = _only_page(name, data)
-    if page is not None:
-        sides = split_copy(name, data, page, pdf)
+    loaded = _only_page(name, data)
+    if loaded is not None:
+        sides = split_copy(name, data, loaded.pages[0], loaded.pdf)
         if sides:
             return sides
-    whole = read_file(name, data)
+    whole = read_file(name, data, loaded)  # decoded once
     return split_pages(whole, name, data) if len(whole.pages) > 1 else [whole]
 
 
-def _only_page(name: str, data: bytes) -> tuple[Page | None, PdfInfo | None]:
-    """The file's one page as loaded, if it has one page and no text layer."""
+def _only_page(name: str, data: bytes) -> Loaded | None:
+    """The file as loaded, if it has one page and no text layer."""
     import pypdfium2 as pdfium
 
     from .loader import load, sniff
 
     try:
         if sniff(data) == "pdf" and len(pdfium.PdfDocument(data)) != 1:
-            return None, None
+            return None
         loaded = load(name, data)
     except Exception:  # noqa: BLE001 - read_file records why
-        return None, None
+        return None
     if len(loaded.pages) != 1 or loaded.pages[0].has_text_layer:
-        return None, None
-    return loaded.pages[0], loaded.pdf
+        return None
+    return loaded
 
 
 def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None) -> list[ReadDocument]:

@@ -66,3 +66,16 @@ def test_a_page_upside_down_is_turned_and_read(seed: int) -> None:
     assert doc.value("net_pay") == rendered.fields["net_pay"] == upright.value("net_pay")
     assert doc.pages[0].tokens, "the pieces RapidOCR found are kept for the readers"
 
+
+
+def test_an_upload_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocr import loader
+
+    rendered = render_kind("id_card_back", random.Random(37), 0)
+    data, _ = degrade.apply(rendered.pages[0], "photo", 37)
+    calls = []
+    load = loader.load
+    monkeypatch.setattr(loader, "load", lambda *a: calls.append(1) or load(*a))
+    [doc] = ocr.read_upload("back.jpg", data)
+    assert doc.kind is DocumentKind.ID_CARD_BACK
+    assert len(calls) == 1
