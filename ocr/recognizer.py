@@ -111,11 +111,11 @@ def detect_and_read(image: np.ndarray) -> list[Word]:
 
 @dataclass(frozen=True)
 class Reading:
-    """The text pieces RapidOCR found on an image, and how many of their characters
+    """The text pieces RapidOCR found on an image, and how much of the widest ones
     its angle classifier saw upside down (the page is turned 180 when most are)."""
 
     pieces: list[Word]
-    upside_down: float = 0.0  # share of characters, 0..1
+    upside_down: float = 0.0  # share of the widest pieces' width, 0..1
 
 
 def read_pieces(image: np.ndarray, orientation: bool = False) -> Reading:
