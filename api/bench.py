@@ -101,6 +101,7 @@ class _Tally:
         self.rows: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         self.seconds: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
         self.bare: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.misreads: list[dict[str, str]] = []  # generated documents only: no real data
 
     def add(self, item: dict[str, Any], doc: ocr.ReadDocument, spent: tuple[float, float],
             bare: tuple[float, float]) -> None:
@@ -109,7 +110,12 @@ class _Tally:
         self.kind_right[key].append(doc.kind.value == item["kind"])
         for name, value in item.get("fields", {}).items():
             if value not in (None, ""):
-                self.fields[(*key, name)].append(same_value(name, doc.value(name), str(value)))
+                got = doc.value(name)
+                right = same_value(name, got, str(value))
+                self.fields[(*key, name)].append(right)
+                if not right:
+                    self.misreads.append({"file": item["file"], "field": name,
+                                          "read": got or "", "truth": str(value)})
         truth_rows = item.get("rows") or []
         if truth_rows:
             got = [tuple(getattr(r, f) for f in ROW_FIELDS) for r in doc.rows]
@@ -136,7 +142,7 @@ class _Tally:
         return sum(hits), len(hits)
 
     def figures(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kinds": {}, "fields": {}}
+        out: dict[str, Any] = {"kinds": {}, "fields": {}, "misreads": self.misreads}
         for key in sorted(self.kind_right):
             rows = self.rows.get(key, [0, 0])
             out["kinds"]["/".join(key)] = {
