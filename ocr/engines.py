@@ -148,12 +148,14 @@ class PageText:
     upside_down: float = 0.0  # share of the text the angle classifier saw turned 180
 
 
-def read_page_text(image: np.ndarray, orientation: bool = False) -> PageText:
+def read_page_text(image: np.ndarray, orientation: bool = False,
+                   large_print: bool = False) -> PageText:
     """A whole page's text, as the active profile reads it. ``orientation``: RapidOCR's
-    angle classifier also says how much of it is upside down."""
+    angle classifier also says how much of it is upside down; ``large_print`` (an ID
+    card): its text is found on a smaller copy."""
     chosen = active()
     if chosen.finder == "rapidocr":
-        reading = recognizer.read_pieces(image, orientation)
+        reading = recognizer.read_pieces(image, orientation, large_print)
         return PageText(lines_from_pieces(reading.pieces), reading.pieces,
                         reading.upside_down)
     if not chosen.cleanup:
@@ -162,11 +164,12 @@ def read_page_text(image: np.ndarray, orientation: bool = False) -> PageText:
         ocr_ready(image), lang="chi_sim", psm=6)))
 
 
-def find_text(ready: np.ndarray, orientation: bool = False) -> PageText:
+def find_text(ready: np.ndarray, orientation: bool = False,
+              large_print: bool = False) -> PageText:
     """The text of an image already cleaned up for reading (``ocr_ready``), found by
     the active profile's finder alone: no second reading of Tesseract's lines."""
     if active().finder == "rapidocr":
-        return read_page_text(ready, orientation)
+        return read_page_text(ready, orientation, large_print)
     return PageText(tesseract.read_lines(ready, lang="chi_sim", psm=6))
 
 

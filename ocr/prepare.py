@@ -78,14 +78,14 @@ def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, engines.
             continue
         turned = im.rotate_quarter(image, turn)
         ready = im.ocr_ready(turned)
-        text = engines.find_text(ready, orientation=True)
+        text = engines.find_text(ready, orientation=True, large_print=is_card)
         tried.add(turn)
         if text.upside_down > UPSIDE_DOWN:  # kept too, should the classifier be wrong
             if best is None or _value(text.lines) > best[0]:
                 best = (_value(text.lines), turn, turned, text)
             turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)
-            text = engines.find_text(im.rotate_quarter(ready, 180))  # found again: the
-            # detector misses much of a page upside down
+            # found again: the detector misses much of a page upside down
+            text = engines.find_text(im.rotate_quarter(ready, 180), large_print=is_card)
             tried.add(turn)
         value = _value(text.lines)
         if best is None or value > best[0]:

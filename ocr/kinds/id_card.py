@@ -71,7 +71,7 @@ def read(pages: list[Page], kind: DocumentKind) -> KindResult:
 
 def turn_over(page: Page) -> Page:
     image = im.rotate_quarter(page.image, 180)
-    text = engines.find_text(im.ocr_ready(image))
+    text = engines.find_text(im.ocr_ready(image), large_print=True)
     return dataclasses.replace(page, image=image, words=text.lines, tokens=text.pieces,
                                rotation=(page.rotation + 180) % 360)
 
