@@ -110,12 +110,12 @@ class _Tally:
         self.kind_right[key].append(doc.kind.value == item["kind"])
         for name, value in item.get("fields", {}).items():
             if value not in (None, ""):
-                got = doc.value(name)
-                right = same_value(name, got, str(value))
-                self.fields[(*key, name)].append(right)
-                if not right:
+                read = doc.value(name)
+                hit = same_value(name, read, str(value))
+                self.fields[(*key, name)].append(hit)
+                if not hit:
                     self.misreads.append({"file": item["file"], "field": name,
-                                          "read": got or "", "truth": str(value)})
+                                          "read": read or "", "truth": str(value)})
         truth_rows = item.get("rows") or []
         if truth_rows:
             got = [tuple(getattr(r, f) for f in ROW_FIELDS) for r in doc.rows]
