@@ -116,3 +116,22 @@ def test_a_scanned_pdf_with_an_id_copy_page_and_a_certificate_is_split() -> None
     assert documents[0].value("id_number") == front["id_number"]
     assert documents[1].value("valid_until") == back["valid_until"]
     assert documents[2].value("id_number")
+
+
+def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
+        corpus: tuple[Path, list[dict]], monkeypatch) -> None:  # noqa: ANN001
+    """Looking for two cards costs ~0.15 s a page: a single card or another kind of
+    document, once read, is not searched; an ID copy still is, and is split."""
+    from ocr import split
+
+    looked: list[str] = []
+    real = split.find_cards
+    monkeypatch.setattr(split, "find_cards", lambda picture: looked.append("x") or real(picture))
+    folder, _ = corpus
+    for name in ("id_card_back_000_photo.jpg", "pay_slip_000_scan.png"):
+        [document] = ocr.read_upload(name, (folder / name).read_bytes())
+        assert document.kind.value == name.rsplit("_000", 1)[0]
+    assert looked == []
+    data, _, _ = _copy(3, "scan")
+    assert len(ocr.read_upload("copy.png", data)) == 2
+    assert looked == ["x"]
