@@ -42,6 +42,7 @@ _SEX_ETHNICITY = re.compile(  # 性别男民族汉 with its labels misread: 栏�
     "([男女])[^男女]{0,2}?(" + "|".join(sorted(ETHNICITIES, key=len, reverse=True)) + ")$")
 CONFLICT_CONFIDENCE = 0.6  # below the rules' floor: the value is checked by hand
 GRAMMAR_CONFIDENCE = 0.9  # a character put right by the card's fixed wording
+WELL_READ = 0.9  # a line the recogniser read this sure of is not read again
 _BUILDING = re.compile(r"号[^楼栋幢座院号\d](\d+单元)")
 _BUREAU = re.compile(r"公安[^局分\s](?=.*分局$|$)")
 _BRANCH = re.compile(r"公安局(.*)分局$")
@@ -345,8 +346,8 @@ def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
     x0 = value_box(g, first, label_chars=2)[0]
     box = clip_left_of_photo(g, (x0, min(w.bbox[1] for w in used), max(
         w.bbox[2] for w in used), max(w.bbox[3] for w in used)))
-    crop_lines = read_lines(im.crop(g, (box[0] - 8, box[1], box[2] + 8, box[3] + 4)),
-                            lang="chi_sim", psm=6)
+    crop_lines = [] if _well_formed(from_lines, used) else read_lines(
+        im.crop(g, (box[0] - 8, box[1], box[2] + 8, box[3] + 4)), lang="chi_sim", psm=6)
     from_crop = _address_start(_address_chars("".join(
         w.text.replace(" ", "") for w in crop_lines)))
     line_conf = sum(w.confidence for w in used) / len(used)
@@ -360,6 +361,14 @@ def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
     if fixed:
         conf = min(conf, GRAMMAR_CONFIDENCE)
     return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _well_formed(address: str, lines: list[Word]) -> bool:
+    """An address the page's lines already read whole and sure (the recogniser's
+    pieces): from a province on, each line read at WELL_READ or better. Its block is
+    then not read again (~0.1 s a card)."""
+    return (engines.active().finder == "rapidocr" and address[:2] in PROVINCES
+            and len(address) >= 8 and all(w.confidence >= WELL_READ for w in lines))
 
 
 def _building(address: str) -> tuple[str, bool]:
