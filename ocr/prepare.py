@@ -18,7 +18,6 @@ from .classify import keyword_hits
 from .types import Page, Word
 
 GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying others
-UPSIDE_DOWN = 0.5  # share of the text the angle classifier sees turned that turns the page
 
 
 def prepare_page(page: Page) -> Page:
@@ -80,12 +79,14 @@ def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, engines.
         ready = im.ocr_ready(turned)
         text = engines.find_text(ready, orientation=True, large_print=is_card)
         tried.add(turn)
-        if text.upside_down > UPSIDE_DOWN:  # kept too, should the classifier be wrong
-            if best is None or _value(text.lines) > best[0]:
-                best = (_value(text.lines), turn, turned, text)
-            turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)
-            # found again: the detector misses much of a page upside down
-            text = engines.find_text(im.rotate_quarter(ready, 180), large_print=is_card)
+        if text.turned:  # found upside down, not read: the opposite turn is read
+            flipped = engines.find_text(im.rotate_quarter(ready, 180), large_print=is_card)
+            # (found again: the detector misses much of a page upside down)
+            if keyword_hits(_text(flipped.lines)) < GOOD_ENOUGH:  # the classifier may
+                text = engines.find_text(ready, large_print=is_card)  # be wrong: read it
+                if best is None or _value(text.lines) > best[0]:
+                    best = (_value(text.lines), turn, turned, text)
+            turn, turned, text = (turn + 180) % 360, im.rotate_quarter(turned, 180), flipped
             tried.add(turn)
         value = _value(text.lines)
         if best is None or value > best[0]:

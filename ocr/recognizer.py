@@ -46,6 +46,7 @@ REC_BATCH = 1
 REC_MIN_WIDTH = 96
 FLIP_SCORE = 0.9  # the angle classifier's score that counts a piece as upside down
 CLS_SAMPLE = 16  # the widest pieces the angle classifier looks at: enough for a vote
+UPSIDE_DOWN = 0.5  # the share of that width turned 180 that turns the page
 
 
 def available() -> bool:
@@ -134,7 +135,9 @@ def read_pieces(image: np.ndarray, orientation: bool = False,
     """Detect text on a copy no longer than DET_SIDE (detection's cost grows with the
     pixels; its boxes do not need them), then read each piece from the full image.
     ``orientation``: the angle classifier also votes on whether the image is upside
-    down; ``large_print`` (an ID card): detection on a smaller copy still."""
+    down, and an image it finds so (``upside_down`` over UPSIDE_DOWN) is not read: its
+    pieces are left empty for the caller to read it turned (~0.2-0.5 s saved);
+    ``large_print`` (an ID card): detection on a smaller copy still."""
     engine = _engine()
     if engine is None or image.size == 0:
         return Reading([])
@@ -143,6 +146,8 @@ def read_pieces(image: np.ndarray, orientation: bool = False,
         quads = _detect(engine, image, LARGE_PRINT_DET_SIDE if large_print else DET_SIDE)
         crops = engine.get_crop_img_list(image, quads) if quads else []
         upside_down = _upside_down(engine, crops) if orientation and crops else 0.0
+        if upside_down > UPSIDE_DOWN:
+            return Reading([], upside_down)
         results, _ = engine.text_rec(crops) if crops else ([], 0.0)
     return Reading(_pieces(quads, results), upside_down)
 

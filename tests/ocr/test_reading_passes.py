@@ -67,6 +67,28 @@ def test_a_page_upside_down_is_turned_and_read(seed: int) -> None:
     assert doc.pages[0].tokens, "the pieces RapidOCR found are kept for the readers"
 
 
+def test_a_page_found_upside_down_is_read_once_the_right_way_up(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The angle classifier's vote comes before recognition: the turn it finds upside
+    down is only detected, and the pieces are recognised on the opposite turn."""
+    from ocr import image as im
+    from ocr import recognizer
+    from ocr.prepare import upright
+
+    rendered = render_kind("income_certificate", random.Random(41), 0)
+    data, _ = degrade.apply(rendered.pages[0], "scan", 41)
+    picture = im.fit_size(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+    engine = recognizer._engine()
+    runs: list[int] = []
+    real = engine.text_rec
+    monkeypatch.setattr(engine, "text_rec", lambda crops: runs.append(len(crops)) or real(crops))
+    with engines.forced("rapidocr"), engines.reading_as(None):
+        turn, _, text = upright(cv2.rotate(picture, cv2.ROTATE_180), False)
+    assert turn == 180
+    assert "收入证明" in "".join(w.text for w in text.lines)
+    assert len(runs) == 1  # one recognition pass: the upright one
+
+
 
 def test_an_upload_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from ocr import loader
