@@ -29,7 +29,7 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
     from . import engines
 
     page = side.pages[0]
-    pieces = engines.detect_and_read(page.image)
+    pieces = engines.detect_and_read(page.image, large_print=True)
     texts = [re.sub(r"\s", "", w.text) for w in pieces]
     fields = dict(side.fields)
     if side.kind is DocumentKind.ID_CARD_FRONT:

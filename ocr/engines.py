@@ -264,12 +264,13 @@ def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:
     return recognizer.reread_lines(image, lines)
 
 
-def detect_and_read(image: np.ndarray) -> list[Word]:
+def detect_and_read(image: np.ndarray, large_print: bool = False) -> list[Word]:
     """Every text piece of a region (a table row: one per cell), left to right;
-    [] when the profile has no recogniser (callers split Tesseract's lines)."""
+    [] when the profile has no recogniser (callers split Tesseract's lines).
+    ``large_print`` (an ID card): found on a smaller copy."""
     if not active().second_reader:
         return []
-    return recognizer.detect_and_read(image)
+    return recognizer.detect_and_read(image, large_print)
 
 
 def lines_from_pieces(pieces: list[Word]) -> list[Word]:

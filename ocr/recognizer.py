@@ -115,10 +115,10 @@ def _crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     return crop if crop.size else np.full((8, 8, 3), 255, np.uint8)
 
 
-def detect_and_read(image: np.ndarray) -> list[Word]:
+def detect_and_read(image: np.ndarray, large_print: bool = False) -> list[Word]:
     """Find and read every text piece of an image (a table row: one per cell),
     left to right; [] without the second reader."""
-    return sorted(read_pieces(image).pieces, key=lambda w: w.bbox[0])
+    return sorted(read_pieces(image, large_print=large_print).pieces, key=lambda w: w.bbox[0])
 
 
 @dataclass(frozen=True)
