@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -221,6 +222,15 @@ def second_opinion(crop: np.ndarray, whitelist: str) -> str:
     the other engine's opinion of a value the recogniser read. Where the two disagree
     the value is not to be trusted (see ``agreed_confidence``)."""
     return tesseract.read_line(_for_opinion(crop), lang="eng", psm=7, whitelist=whitelist)[0]
+
+
+def second_opinion_soon(crop: np.ndarray, whitelist: str) -> Future[str]:
+    """``second_opinion`` read in the background (Tesseract is another process: the
+    caller reads on with the recogniser meanwhile, then asks for the result)."""
+    return _OPINIONS.submit(second_opinion, crop, whitelist)
+
+
+_OPINIONS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="second-opinion")
 
 
 def second_opinions(crops: list[np.ndarray], whitelist: str) -> list[str]:

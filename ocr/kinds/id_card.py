@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from concurrent.futures import Future
 
 import numpy as np
 from stdnum.cn import ric
@@ -18,7 +19,7 @@ from stdnum.cn import ric
 from .. import engines
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..engines import read_line, read_lines, recognise, second_opinion
+from ..engines import read_line, read_lines, recognise, second_opinion_soon
 from ..recognizer import AGREE_CONFIDENCE
 from ..tesseract import ID_CHARS
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
@@ -100,9 +101,39 @@ def _clean_number(text: str) -> str:
     return text.upper().replace("×", "X").replace(" ", "")
 
 
-def read_number(page: Page, g: np.ndarray, line: Word | None) -> Field | None:
-    """Candidates: the page line's digits, the value crop read as digits, the
-    card's fixed number area; the first valid one wins."""
+@dataclasses.dataclass
+class NumberVotes:
+    """The ID number's candidates (text, confidence, box), and Tesseract's opinion
+    still being read in the background (the recogniser's profile only)."""
+
+    page: Page
+    candidates: list[tuple[str, float, BBox]]
+    opinion: Future[str] | None = None
+
+    def decide(self) -> Field | None:
+        candidates = self.candidates
+        if not candidates:
+            return None
+        if self.opinion is not None:  # the other engine's vote (never preferred)
+            candidates = [*candidates,
+                          (_clean_number(self.opinion.result()), 0.0, candidates[0][2])]
+        valid = [c for c in candidates if valid_number(c[0])]
+        if valid:
+            value, conf, box = max(valid, key=lambda c: c[1])
+            agree = sum(c[0] == value for c in candidates) >= 2
+            conf = max(conf, 0.9 if agree else 0.8)
+            if any(c[0] != value for c in valid):  # two valid numbers read: checked by hand
+                conf = min(conf, CONFLICT_CONFIDENCE)
+            return Field("id_number", value, self.page.number, box, round(conf, 3))
+        value, conf, box = max(candidates, key=lambda c: (len(c[0]) == 18, c[1]))
+        return Field("id_number", value, self.page.number, box, round(min(conf, 0.4), 3))
+
+
+def number_votes(page: Page, g: np.ndarray, line: Word | None) -> NumberVotes:
+    """The number's candidates: the page line's digits, the value crop read as
+    digits, the card's fixed number area (when no other is valid); Tesseract's opinion
+    of its crop started (another process, while the other fields are read: ``decide``
+    waits for it and keeps the best valid one)."""
     candidates: list[tuple[str, float, BBox]] = []
     if line is not None:
         box = value_box(g, line, label_chars=6)
@@ -117,21 +148,10 @@ def read_number(page: Page, g: np.ndarray, line: Word | None) -> Field | None:
         text, conf = read_line(im.crop(g, box), "eng", 7, ID_CHARS)
         candidates.append((_clean_number(text), conf, box))
     candidates = [c for c in candidates if 15 <= len(c[0]) <= 18]
-    if not candidates:
-        return None
-    if not engines.active().tesseract_crops:  # the other engine's vote (never preferred)
-        crop = im.crop(g, candidates[0][2], pad=6)
-        candidates.append((_clean_number(second_opinion(crop, ID_CHARS)), 0.0, candidates[0][2]))
-    valid = [c for c in candidates if valid_number(c[0])]
-    if valid:
-        value, conf, box = max(valid, key=lambda c: c[1])
-        agree = sum(c[0] == value for c in candidates) >= 2
-        conf = max(conf, 0.9 if agree else 0.8)
-        if any(c[0] != value for c in valid):  # two valid numbers read: a clerk checks by hand
-            conf = min(conf, CONFLICT_CONFIDENCE)
-        return Field("id_number", value, page.number, box, round(conf, 3))
-    value, conf, box = max(candidates, key=lambda c: (len(c[0]) == 18, c[1]))
-    return Field("id_number", value, page.number, box, round(min(conf, 0.4), 3))
+    votes = NumberVotes(page, candidates)
+    if candidates and not engines.active().tesseract_crops:
+        votes.opinion = second_opinion_soon(im.crop(g, candidates[0][2], pad=6), ID_CHARS)
+    return votes
 
 
 # --- front ----------------------------------------------------------------------------
@@ -145,9 +165,7 @@ def read_front(page: Page) -> dict[str, Field]:
     lines = [w for w in page.words if w.text.strip()]
     fields: dict[str, Field] = {}
     i_number = _number_line(lines)
-    number = read_number(page, g, lines[i_number] if i_number is not None else None)
-    if number:
-        fields["id_number"] = number
+    votes = number_votes(page, g, lines[i_number] if i_number is not None else None)
     i_birth = _line_or(find_line(lines, "出生"), _first_date_line(lines, i_number))
     i_sex = _line_or(find_line(lines, "性别"), _before(i_birth))
     i_name = _line_or(find_line(lines, "姓名"), _before(i_sex))
@@ -155,14 +173,17 @@ def read_front(page: Page) -> dict[str, Field]:
                       i_birth + 1 if i_birth is not None else None)
     if i_addr is not None and i_number is not None and i_addr >= i_number:
         i_addr = None
-    if i_name is not None:
+    if i_name is not None:  # the name and address are read while Tesseract votes
         fields.update(_name(page, g, lines[i_name]))
-    if i_sex is not None:
-        fields.update(_sex_ethnicity(page, lines[i_sex], number))
-    fields.update(_birth(page, g, lines[i_birth] if i_birth is not None else None, number))
     if i_addr is not None:
         end = i_number if i_number is not None and i_number > i_addr else len(lines)
         fields.update(_address(page, g, lines[i_addr:end]))
+    number = votes.decide()
+    if number:
+        fields["id_number"] = number
+    if i_sex is not None:
+        fields.update(_sex_ethnicity(page, lines[i_sex], number))
+    fields.update(_birth(page, g, lines[i_birth] if i_birth is not None else None, number))
     return fields
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from concurrent.futures import Future
 from datetime import date
 
 import pytest
@@ -31,7 +32,7 @@ def id_front() -> tuple[bytes, dict[str, str]]:
 def recogniser_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Records each use of the PP-OCR model (the real model still runs)."""
     calls: list[str] = []
-    for name in ("recognise", "detect_and_read", "reread_lines"):
+    for name in ("recognise", "detect_and_read", "reread_lines", "read_pieces"):
         real = getattr(recognizer, name)
 
         def spy(*args: object, _real: object = real, _name: str = name) -> object:
@@ -93,7 +94,7 @@ def test_each_profile_reads_an_id_card(id_front: tuple[bytes, dict[str, str]], p
     else:
         assert recogniser_calls
     if profile == "rapidocr":
-        assert "detect_and_read" in recogniser_calls  # it finds the lines itself
+        assert "read_pieces" in recogniser_calls  # it finds the lines itself
         assert doc.fields["id_number"].confidence >= 0.9  # Tesseract's vote agreed
 
 
@@ -104,7 +105,7 @@ def test_a_kind_configured_to_another_engine_is_read_with_it(
     monkeypatch.setenv("PREREVIEW_OCR_ENGINE", "tesseract,id_card_front=rapidocr")
     doc = ocr.read_file("front.png", data)
     assert doc.value("name") == truth["name"]
-    assert "detect_and_read" in recogniser_calls
+    assert "read_pieces" in recogniser_calls
 
 
 def test_the_baseline_reads_the_picture_as_it_is(
@@ -148,7 +149,12 @@ def test_two_valid_id_numbers_read_make_it_a_check_by_hand(
     data, truth = id_front
     body = truth["id_number"][:16] + str((int(truth["id_number"][16]) + 2) % 10)
     other = body + ric.calc_check_digit(body)  # valid, and not the printed number
-    monkeypatch.setattr(id_card, "second_opinion", lambda crop, whitelist: other)
+    def tesseract_reads_other(crop: object, whitelist: str) -> Future[str]:
+        opinion: Future[str] = Future()
+        opinion.set_result(other)
+        return opinion
+
+    monkeypatch.setattr(id_card, "second_opinion_soon", tesseract_reads_other)
     with engines.forced("rapidocr"):
         doc = ocr.read_file("front.png", data)
     assert doc.value("id_number") == truth["id_number"]  # RapidOCR's reading is kept …
