@@ -11,6 +11,7 @@ Tesseract read them.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from dataclasses import dataclass
@@ -29,9 +30,9 @@ AGREE_CONFIDENCE = 0.99
 # up to ~736x2950 before detection: ~3 s a band instead of ~0.2 s, for the same boxes.
 DET_LIMIT_TYPE = os.environ.get("PREREVIEW_RAPIDOCR_DET_LIMIT", "max")
 PAD = 4
-# Detection runs on a copy of at most this long side: its cost grows with the pixels
-# (a 2000 px photo ~1 s, the same at 1280 px ~0.3 s) and text on a page or card is
-# still 10+ px high there; every piece is then read from the full-size image.
+# Detection runs on a copy with at most the pixels of an A4 page this long: its cost grows
+# with the pixels (a 2000 px photo ~1 s, the same at 1280 px ~0.3 s) and text on a page
+# or card is still 10+ px high there; every piece is then read from the full-size image.
 DET_SIDE = int(os.environ.get("PREREVIEW_RAPIDOCR_DET_SIDE", "1280"))
 # An ID card's print is large (its smallest line ~30 px high on a card cut out 1300 px
 # wide): detection at this side finds the same pieces in half the time. A statement's
@@ -162,10 +163,14 @@ def _upside_down(engine: Any, crops: list[np.ndarray]) -> float:
 
 
 def _detect(engine: Any, image: np.ndarray, side: int) -> list[np.ndarray]:
+    """Detection on a copy with at most the pixels of an A4 page ``side`` px long: a
+    page or photo is shrunk as before, a pay slip's wide strip (few pixels) is not, and
+    its cells stay apart (at 1280 px long they ran together and were detected again)."""
     h, w = image.shape[:2]
     small = image
-    if max(h, w) > side:
-        factor = side / max(h, w)
+    budget = side * side / math.sqrt(2)
+    if h * w > budget:
+        factor = math.sqrt(budget / (h * w))
         small = cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     small, _, _ = engine.preprocess(small)  # a thin strip is raised to 30 px
     sh, sw = small.shape[:2]
