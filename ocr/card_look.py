@@ -23,18 +23,20 @@ _PERIOD = re.compile(r"(\d{8})[-—]?(\d{8}|长期)")
 def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
     """A card cut from a photo is small: Tesseract misreads its enlarged digits (0 as
     6, even into a valid number). The recogniser reads the whole card again; the ID
-    number is voted on, a missing or impossible validity period taken from it."""
+    number is voted on, a missing or impossible validity period taken from it (a real
+    period read already is kept, and the card not read again)."""
     if enlarged <= LOW_RES or not side.pages or side.kind not in ID_SIDES:
         return side
     from . import engines
 
     page = side.pages[0]
-    pieces = engines.detect_and_read(page.image, large_print=True)
-    texts = [re.sub(r"\s", "", w.text) for w in pieces]
     fields = dict(side.fields)
     if side.kind is DocumentKind.ID_CARD_FRONT:
+        texts = [re.sub(r"\s", "", w.text)
+                 for w in engines.detect_and_read(page.image, large_print=True)]
         fields.update(_voted_number(page, texts, fields.get("id_number"), enlarged))
     elif not _real_period(fields.get("valid_from"), fields.get("valid_until")):
+        pieces = engines.detect_and_read(page.image, large_print=True)
         fields.update(_period(page, pieces, enlarged))
     problems = [p for p in side.problems
                 if p.code != "read.field_missing" or KEY_FIELD[side.kind] not in fields]

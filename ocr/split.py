@@ -6,7 +6,6 @@ split into its documents by classifying each page.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 from collections.abc import Iterable, Iterator
@@ -350,11 +349,10 @@ def _read_side(name: str, data: bytes, page: Page, box: np.ndarray, number: int,
                pdf: PdfInfo | None) -> ReadDocument:
     from . import read_file
 
-    ok, png = cv2.imencode(".png", cut_out(page.image, box))
-    side = read_file(name, png.tobytes() if ok else b"")
+    card = Loaded([Page(1, cut_out(page.image, box))])  # read as is: not encoded, decoded
+    side = read_file(name, data, card)
     part = f"p{page.number}-card{number}"
-    return replace(side, file=f"{name}#{part}", sha256=hashlib.sha256(data).hexdigest(),
-                   part=part, pdf=pdf)
+    return replace(side, file=f"{name}#{part}", part=part, pdf=pdf)  # the upload's sha256
 
 
 # --- a second look at a small card's key fields -------------------------------------
