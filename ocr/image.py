@@ -201,12 +201,16 @@ def text_axis_and_skew(image: np.ndarray, max_angle: float = 6.0) -> tuple[int, 
     straighten them). Upside down is not decided here (that needs OCR)."""
     mask = ink(image)
     best = (-1.0, 0, 0.0)
-    for quarter in (0, 90):
+    for quarter in (0, 90):  # every degree, then the half degrees beside the best
         turned = rotate_quarter(mask, quarter)
-        for angle in np.arange(-max_angle, max_angle + 0.01, 0.5):
-            score = _line_score(rotate_small(turned, float(angle)))
-            if score > best[0]:
-                best = (score, quarter, float(angle))
+        for angle in np.arange(-max_angle, max_angle + 0.01, 1.0):
+            best = max(best, (_line_score(rotate_small(turned, float(angle))), quarter,
+                              float(angle)))
+    score, quarter, coarse = best
+    turned = rotate_quarter(mask, quarter)
+    for angle in (coarse - 0.5, coarse + 0.5):
+        if abs(angle) <= max_angle:
+            best = max(best, (_line_score(rotate_small(turned, angle)), quarter, angle))
     return best[1], best[2]
 
 
