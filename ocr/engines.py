@@ -147,24 +147,20 @@ class PageText:
     lines: list[Word]
     pieces: list[Word] = dataclasses.field(default_factory=list)
     upside_down: float = 0.0  # share of the text the angle classifier saw turned 180
-
-    @property
-    def turned(self) -> bool:
-        """Found upside down, and so not read (the caller reads the image turned)."""
-        return self.upside_down > recognizer.UPSIDE_DOWN
+    turned: bool = False  # found upside down: read on the image turned 180
 
 
 def read_page_text(image: np.ndarray, orientation: bool = False,
                    large_print: bool = False) -> PageText:
     """A whole page's text, as the active profile reads it. ``orientation``: RapidOCR's
     angle classifier also says how much of it is upside down, and a page it finds so
-    comes back unread (``turned``); ``large_print`` (an ID card): its text is found on
+    is read turned 180 (``turned``); ``large_print`` (an ID card): its text is found on
     a smaller copy."""
     chosen = active()
     if chosen.finder == "rapidocr":
         reading = recognizer.read_pieces(image, orientation, large_print)
         return PageText(lines_from_pieces(reading.pieces), reading.pieces,
-                        reading.upside_down)
+                        reading.upside_down, reading.turned)
     if not chosen.cleanup:
         return PageText(tesseract.read_lines(image, lang="chi_sim", psm=3))
     return PageText(reread_lines(image, tesseract.read_lines(

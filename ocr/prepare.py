@@ -79,14 +79,12 @@ def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, engines.
         ready = im.ocr_ready(turned)
         text = engines.find_text(ready, orientation=True, large_print=is_card)
         tried.add(turn)
-        if text.turned:  # found upside down, not read: the opposite turn is read
-            flipped = engines.find_text(im.rotate_quarter(ready, 180), large_print=is_card)
-            # (found again: the detector misses much of a page upside down)
-            if keyword_hits(_text(flipped.lines)) < GOOD_ENOUGH:  # the classifier may
-                text = engines.find_text(ready, large_print=is_card)  # be wrong: read it
-                if best is None or _value(text.lines) > best[0]:
-                    best = (_value(text.lines), turn, turned, text)
-            turn, turned, text = (turn + 180) % 360, im.rotate_quarter(turned, 180), flipped
+        if text.turned:  # found upside down: its pieces were read turned 180
+            if keyword_hits(_text(text.lines)) < GOOD_ENOUGH:  # the classifier may be
+                as_is = engines.find_text(ready, large_print=is_card)  # wrong: read as is
+                if best is None or _value(as_is.lines) > best[0]:
+                    best = (_value(as_is.lines), turn, turned, as_is)
+            turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)
             tried.add(turn)
         value = _value(text.lines)
         if best is None or value > best[0]:

@@ -70,7 +70,7 @@ def test_a_page_upside_down_is_turned_and_read(seed: int) -> None:
 def test_a_page_found_upside_down_is_read_once_the_right_way_up(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The angle classifier's vote comes before recognition: the turn it finds upside
-    down is only detected, and the pieces are recognised on the opposite turn."""
+    down is detected once, and its pieces are recognised turned the right way up."""
     from ocr import image as im
     from ocr import recognizer
     from ocr.prepare import upright
@@ -82,11 +82,16 @@ def test_a_page_found_upside_down_is_read_once_the_right_way_up(
     runs: list[int] = []
     real = engine.text_rec
     monkeypatch.setattr(engine, "text_rec", lambda crops: runs.append(len(crops)) or real(crops))
+    detections: list[int] = []
+    detect = recognizer._detect
+    monkeypatch.setattr(recognizer, "_detect",
+                        lambda *a: detections.append(1) or detect(*a))
     with engines.forced("rapidocr"), engines.reading_as(None):
         turn, _, text = upright(cv2.rotate(picture, cv2.ROTATE_180), False)
     assert turn == 180
     assert "收入证明" in "".join(w.text for w in text.lines)
     assert len(runs) == 1  # one recognition pass: the upright one
+    assert len(detections) == 1  # the boxes found upside down, turned with the page
 
 
 
