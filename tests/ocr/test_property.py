@@ -75,6 +75,10 @@ def test_sub_labels_and_units_put_right():
     read = "分摊建筑面积5.69m°；房屋结构：钢筋混凝土结构：总层数：25层"
     assert normalise("other_status", read, grey, (0, 0, 1, 1)) == (
         "分摊建筑面积5.69m²；房屋结构：钢筋混凝土结构；总层数：25层")
+    # the ² lost and the ； read as ： (an area is always in m²)
+    read = "分摊建筑面积3.39m：房屋结构：钢筋混凝土结构；总层数：18层"
+    assert normalise("other_status", read, grey, (0, 0, 1, 1)) == (
+        "分摊建筑面积3.39m²；房屋结构：钢筋混凝土结构；总层数：18层")
     read = "抵押权人：中国银行股份有限公司南山区支行：抵押登记日期：2025年06月01日"
     assert normalise("notes", read, grey, (0, 0, 1, 1)) == (
         "抵押权人：中国银行股份有限公司南山区支行；抵押登记日期：2025年06月01日")
