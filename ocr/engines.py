@@ -56,7 +56,7 @@ PROFILES = {
 # per kind and degradation incl. ID copies; fields right over every degradation,
 # rapidocr / tesseract / tesseract-raw, 2026-11-30 after the speed work): statement
 # 100 / 95.0 / 90.0, income certificate 100 / 57.8 / 35.9, property certificate
-# 99.0 / 79.2 / 36.5, ID front 96.4 / 94.0 / 72.6, ID back 97.6 / 90.5 / 73.8, pay slip
+# 100 / 79.2 / 36.5, ID front 97.6 / 94.0 / 72.6, ID back 97.6 / 90.5 / 73.8, pay slip
 # 100 / 92.1 / 40.8 (combined, measured 2026-11-29: 80 / 87.5 / 94.7 / 95.2 / 97.6 / 100).
 # RapidOCR reads every kind; Tesseract still votes on the values that decide (ID numbers,
 # pay-slip amounts: ``second_opinion``), so there is one reading per page and the other
