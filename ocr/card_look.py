@@ -35,7 +35,7 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
         texts = [re.sub(r"\s", "", w.text)
                  for w in engines.detect_and_read(page.image, large_print=True)]
         fields.update(_voted_number(page, texts, fields.get("id_number"), enlarged))
-    elif not _real_period(fields.get("valid_from"), fields.get("valid_until")):
+    elif not real_period(fields.get("valid_from"), fields.get("valid_until")):
         pieces = engines.detect_and_read(page.image, large_print=True)
         fields.update(_period(page, pieces, enlarged))
     problems = [p for p in side.problems
@@ -70,7 +70,7 @@ def _voted_number(page: Page, texts: list[str], read: Field | None,
                                0.95 if votes >= 3 else 0.85 if votes == 2 else 0.6)}
 
 
-def _real_period(start: Field | None, end: Field | None) -> bool:
+def real_period(start: Field | None, end: Field | None) -> bool:
     if not start or not end:
         return False
     if end.value == "长期":
@@ -114,7 +114,7 @@ def _period_in(page: Page, text: str, box: BBox) -> dict[str, Field]:
     start, end, confidence = found
     fields = {"valid_from": Field("valid_from", start, page.number, box, confidence),
               "valid_until": Field("valid_until", end, page.number, box, confidence)}
-    return fields if start and end and _real_period(*fields.values()) else {}
+    return fields if start and end and real_period(*fields.values()) else {}
 
 
 def _dates_of(digits: str) -> tuple[str, str, float]:
@@ -122,7 +122,7 @@ def _dates_of(digits: str) -> tuple[str, str, float]:
     (a year off by one digit, for the start) completing the period."""
     start, end = _iso(digits[:8]), _iso(digits[-8:])
     if start and end:
-        real = _real_period(Field("", start, 0, None, 0), Field("", end, 0, None, 0))
+        real = real_period(Field("", start, 0, None, 0), Field("", end, 0, None, 0))
         return (start, end, 0.8) if real else ("", "", 0.0)  # which one is wrong?
     if start and digits[8:12].isdigit() and int(digits[8:12]) - int(start[:4]) in (5, 10, 20):
         return start, f"{digits[8:12]}{start[4:]}", 0.6

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from . import image as im
-from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, second_look
+from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, real_period, second_look
 from .errors import log_bug
 from .loader import Loaded
 from .types import DocumentKind, Page, PdfInfo, ReadDocument
@@ -177,22 +177,38 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
 
     loaded = _only_page(name, data)
     whole = read_file(name, data, loaded)  # decoded once
-    if loaded is not None and may_hold_both_sides(whole):
+    if loaded is not None and may_hold_both_sides(whole, loaded.pages[0]):
         sides = split_copy(name, data, loaded.pages[0], loaded.pdf)
         if sides:
             return sides
     return split_pages(whole, name, data) if len(whole.pages) > 1 else [whole]
 
 
-def may_hold_both_sides(whole: ReadDocument) -> bool:
+def may_hold_both_sides(whole: ReadDocument, uploaded: Page) -> bool:
     """Whether a one-page picture read whole may be an ID copy, worth looking for two
     cards on (~0.15 s a page): read as an ID side or as nothing known, and either not
-    card-shaped once straightened (a sheet) or holding both sides' wording."""
+    card-shaped once straightened (a sheet), or holding both sides' wording, or a
+    photo (not card-shaped as uploaded) whose one card was not read well: a sheet
+    photographed in perspective can measure like a card and be read as one."""
     if whole.kind not in ID_SIDES | {DocumentKind.UNKNOWN} or not whole.pages:
         return False
     page = whole.pages[0]
-    return not im.looks_like_card(page.image) or all(
-        any(word in page.text for word in words) for words in SIDE_WORDS)
+    if not im.looks_like_card(page.image) or all(
+            any(word in page.text for word in words) for words in SIDE_WORDS):
+        return True
+    return not im.looks_like_card(uploaded.image) and not _one_card_read_well(whole)
+
+
+def _one_card_read_well(side: ReadDocument) -> bool:
+    """A valid ID number on a front, a real validity period on a back."""
+    from .kinds.id_card import valid_number
+
+    fields = side.fields
+    if side.kind is DocumentKind.ID_CARD_FRONT:
+        return "id_number" in fields and valid_number(fields["id_number"].value)
+    if side.kind is DocumentKind.ID_CARD_BACK:
+        return real_period(fields.get("valid_from"), fields.get("valid_until"))
+    return False
 
 
 # wording printed on one side only, matched exactly (居民身份证 on the back reads as
