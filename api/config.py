@@ -26,12 +26,15 @@ class InvalidOcrEngine(PrereviewError):
 
 
 def check_ocr_engines() -> None:
-    """PREREVIEW_OCR_ENGINE names profiles that exist, or the service does not start."""
+    """PREREVIEW_OCR_ENGINE names profiles that exist and PREREVIEW_INFERENCE a backend
+    that exists, or the service does not start."""
     from ocr.engines import UnknownEngine, configured
+    from ocr.inference import UnknownBackend, wanted
 
     try:
         configured()
-    except UnknownEngine as problem:
+        wanted()
+    except (UnknownEngine, UnknownBackend) as problem:
         raise InvalidOcrEngine(str(problem)) from None
 
 

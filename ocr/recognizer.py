@@ -1,5 +1,6 @@
-"""A second reader for text lines: RapidOCR's recognition model (PP-OCR, run
-offline through onnxruntime) on the boxes Tesseract found.
+"""RapidOCR (PP-OCR's detection, angle and recognition models, run offline on
+OpenVINO or onnxruntime: ``ocr/inference.py``): the pieces of text on a picture found
+and read, or crops read, or the lines Tesseract found read again.
 
 Tesseract finds the lines (and stays the fallback); on Chinese text the
 PP-OCR recogniser reads far better (../shared/ocr-notes.md). Each line keeps
@@ -20,9 +21,11 @@ from typing import Any
 import cv2
 import numpy as np
 
+from . import inference
 from .types import Word
 
 _ENGINE: Any = None
+_BACKEND = ""  # where its models run: "openvino" or "onnxruntime" (ocr/inference.py)
 _LOCK = threading.Lock()
 AGREE_CONFIDENCE = 0.99
 # "max": the detector never enlarges a picture (a page is capped at 2000 px). Its default
@@ -54,8 +57,13 @@ def available() -> bool:
     return _engine() is not None
 
 
+def backend() -> str:
+    """Where the second reader's models run ("" without the second reader)."""
+    return _BACKEND if _engine() is not None else ""
+
+
 def _engine() -> Any:
-    global _ENGINE
+    global _ENGINE, _BACKEND
     if os.environ.get("PREREVIEW_SECOND_READER", "on") == "off":
         return None
     with _LOCK:
@@ -67,6 +75,7 @@ def _engine() -> Any:
             else:
                 _ENGINE = RapidOCR(det_limit_type=DET_LIMIT_TYPE, rec_batch_num=REC_BATCH,
                                    rec_img_shape=[3, 48, REC_MIN_WIDTH])
+                _BACKEND = inference.accelerate(_ENGINE)
         return _ENGINE or None
 
 
