@@ -106,3 +106,13 @@ def test_an_upload_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     [doc] = ocr.read_upload("back.jpg", data)
     assert doc.kind is DocumentKind.ID_CARD_BACK
     assert len(calls) == 1
+
+
+def test_the_detectors_float32_input_is_rapidocrs_own() -> None:
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    picture = np.random.default_rng(3).integers(0, 256, (300, 500, 3), dtype=np.uint8)
+    theirs = DetPreProcess(2000, "max", [0.5] * 3, [0.5] * 3)(picture)
+    ours = recognizer._engine().text_det.get_preprocess(500)(picture)
+    assert ours.dtype == np.float32
+    assert np.abs(ours - theirs).max() < 1e-6
