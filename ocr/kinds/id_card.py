@@ -378,10 +378,19 @@ def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
         conf = min(1.0, conf + 0.1)
     if not value:
         return {}
+    value, conf = _address_checked(value, conf)
+    return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _address_checked(value: str, conf: float) -> tuple[str, float]:
+    """A building word misread is put right (less sure); an address that does not
+    start with a province (every card's does: 省南京市… lost 江苏) is checked by hand."""
     value, fixed = _building(value)
     if fixed:
         conf = min(conf, GRAMMAR_CONFIDENCE)
-    return {"address": Field("address", value, page.number, box, round(conf, 3))}
+    if value[:2] not in PROVINCES:
+        conf = min(conf, CONFLICT_CONFIDENCE)
+    return value, conf
 
 
 def _well_formed(address: str, lines: list[Word]) -> bool:
@@ -449,12 +458,13 @@ def _authority(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
 def _authority_checked(value: str, conf: float) -> tuple[str, float]:
     """Cards are issued by a public security bureau (公安局) or its branch (分局):
     ``公安展`` is 公安局 misread; a branch named by one character (公安局楼分局 for
-    鼓楼分局) lost one, so the value is checked by hand."""
+    鼓楼分局) lost one, and a value without 公安 (安局楼分局) lost more, so those are
+    checked by hand."""
     fixed = _BUREAU.sub("公安局", value)
     if fixed != value:
         conf = min(conf, GRAMMAR_CONFIDENCE)
     branch = _BRANCH.search(fixed)
-    if branch and len(branch.group(1)) < 2:
+    if branch and len(branch.group(1)) < 2 or "公安" not in fixed:
         conf = min(conf, CONFLICT_CONFIDENCE)
     return fixed, conf
 

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 from stdnum.cn import ric
 
-from ocr.kinds.id_card import _authority_checked, _building, _sex_ethnicity, valid_number
+from ocr.kinds.id_card import (
+    _address_checked,
+    _authority_checked,
+    _building,
+    _sex_ethnicity,
+    valid_number,
+)
 from ocr.types import Page, Word
 
 from .conftest import documents, same, share_right
@@ -102,3 +108,10 @@ def test_card_wording_puts_a_misread_character_right_but_not_beyond_doubt() -> N
     assert _authority_checked("宁乡县公安局", 0.99) == ("宁乡县公安局", 0.99)
     # a branch of one character lost one: a value to check by hand
     assert _authority_checked("南京市公安局楼分局", 1.0)[1] < 0.85
+    assert _authority_checked("安局楼分局", 0.98)[1] < 0.85  # read from a desk photo
+
+
+def test_an_address_that_does_not_start_with_a_province_is_checked_by_hand() -> None:
+    assert _address_checked("江苏省南京市鼓楼区湖南路600号1407房", 0.9)[1] == 0.9
+    assert _address_checked("北京市海淀区中关村大街296号407房", 0.95)[1] == 0.95
+    assert _address_checked("省南京市楼区禁南路600407房", 0.9)[1] < 0.85  # lost 江苏
