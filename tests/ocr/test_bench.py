@@ -1,0 +1,33 @@
+"""The accuracy bench's figures: each field read wrong is listed with its confidence
+and whether anything asks for it to be checked by hand."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from pathlib import Path
+
+from rich.console import Console
+
+from api import bench
+from samples import degrade
+from samples.corpus import render_kind
+
+
+def test_a_value_read_wrong_is_listed_and_said_to_be_sure_or_checked(tmp_path: Path) -> None:
+    rendered = render_kind("id_card_back", random.Random(13), 0)
+    data, _ = degrade.apply(rendered.pages[0], "scan", 13)
+    (tmp_path / "back.png").write_bytes(data)
+    truth = dict(rendered.fields, issuing_authority="不存在的机关")  # a truth it cannot match
+    (tmp_path / "truth.json").write_text(json.dumps([{
+        "file": "back.png", "kind": "id_card_back", "degradation": "scan",
+        "fields": truth, "rows": []}], ensure_ascii=False))
+    out = io.StringIO()
+    figures = bench.accuracy(1, 0, tmp_path, Console(file=out, width=200))
+    [wrong] = figures["misreads"]
+    assert wrong["field"] == "issuing_authority" and wrong["truth"] == "不存在的机关"
+    assert wrong["read"] == rendered.fields["issuing_authority"]
+    assert wrong["silent"] is (wrong["confidence"] >= 0.85)
+    assert "1 fields read wrong" in out.getvalue()
+    assert figures["kinds"]["id_card_back/scan"]["kind_accuracy"] == 1.0
