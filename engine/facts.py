@@ -333,6 +333,8 @@ def _property(facts: FactSet, app: Application, docs: list[ReadDocument]) -> Non
               co_owned=len(owners) > 1 or any(k in share for k in CO_OWNED),
               co_ownership=share or "未注明", owner_count=len(owners),
               borrower_is_owner=any(is_borrower),
+              owner_near_borrower=not any(is_borrower) and any(
+                  identity.near_name(o, b) for o in owners for b in borrowers),
               encumbered=bool(re.search(r"抵押(?!.{0,4}(已注销|已解除))", remarks)),
               seized="查封" in remarks and "解封" not in remarks,
               owners_confidence=_confidence(doc, "owners"))

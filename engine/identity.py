@@ -48,3 +48,11 @@ def normal_name(name: str) -> str:
 
 def same_name(a: str, b: str) -> bool:
     return normal_name(a) == normal_name(b)
+
+
+def near_name(a: str, b: str) -> bool:
+    """Names of three or more characters that differ in one place only (龚丽值 and
+    龚丽倩): a rare character misread as often as another person. Two-character names
+    are left out: people of one surname differ in one place."""
+    a, b = normal_name(a), normal_name(b)
+    return len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) == 1

@@ -98,6 +98,26 @@ def test_co_borrower_owner_is_fine(book: RuleBook) -> None:
     assert codes(run(book, docs, co_borrowers=[co])) == []
 
 
+def test_an_owner_one_character_off_a_borrower_is_checked_by_hand_not_rejected(
+        book: RuleBook) -> None:
+    """A rare character of a name read as another (龚丽倩 as 龚丽值, read sure): the
+    verdict asks for the owner to be checked by hand; another person is rejected."""
+    from engine.identity import near_name
+
+    assert near_name("龚丽值", "龚丽倩") and near_name("欧阳明辉", "欧阳明晖")
+    assert not near_name("张伟", "张敏")  # one surname, another person
+    assert not near_name("龚丽倩", "龚丽倩") and not near_name("龚丽倩", "姜波辉")
+    misread = NAME[:-1] + ("值" if NAME[-1] != "值" else "倩")
+    verdict = run(book, replace(clean_documents(), DocumentKind.PROPERTY_CERTIFICATE,
+                                owners=misread))
+    assert codes(verdict) == ["review.field_unconfident"]
+    assert verdict["verdict"] == "conditional"
+    assert [f["rule"]["id"] for f in verdict["findings"]] == ["owner.near_borrower"]
+    other = run(book, replace(clean_documents(), DocumentKind.PROPERTY_CERTIFICATE,
+                              owners="姜波辉"))
+    assert codes(other) == ["owner.mismatch"] and other["verdict"] == "reject"
+
+
 def test_missing_and_unreadable_documents(book: RuleBook) -> None:
     docs = [d for d in clean_documents() if d.kind is not DocumentKind.PROPERTY_CERTIFICATE]
     broken = ReadDocument("x.pdf", "sha-x", DocumentKind.UNKNOWN, 0.0, [],
