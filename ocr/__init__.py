@@ -38,12 +38,13 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     return split_and_read(name, data)
 
 
-def read_file(name: str, data: bytes, loaded: Loaded | None = None) -> ReadDocument:
+def read_file(name: str, data: bytes, loaded: Loaded | None = None,
+              fields: bool = True) -> ReadDocument:
     """Read one file. Never raises for bad content: a file that cannot be read
     comes back as kind ``unknown`` with a ``read.unreadable.*`` problem.
-    ``loaded``: the file already decoded (by ``read_upload``), not decoded again."""
+    ``loaded``: the file already decoded (by ``read_upload``), not decoded again;
+    ``fields=False``: its pages read and classified, its fields left to ``read_fields``."""
     from .classify import classify
-    from .kinds import KindResult, read_kind
     from .loader import load
     from .prepare import prepare_page
     from .quality import check_pages
@@ -68,11 +69,20 @@ def read_file(name: str, data: bytes, loaded: Loaded | None = None) -> ReadDocum
                 "service reads: check it is the right document and upload a clearer copy."))
         doc.problems.extend(_stage("quality", doc.problems,
                                    lambda: check_pages(loaded.pages, doc.kind)) or [])
-        result = _stage("read", doc.problems, lambda: read_kind(doc.kind, doc.pages))
-        result = result or KindResult()
-        doc.fields, doc.rows = result.fields, result.rows
-        doc.problems.extend(result.problems)
     doc.seconds = time.perf_counter() - started
+    return read_fields(doc) if fields and loaded is not None else doc
+
+
+def read_fields(doc: ReadDocument) -> ReadDocument:
+    """The fields (and a statement's rows) of a document whose pages are read."""
+    from .kinds import KindResult, read_kind
+
+    started = time.perf_counter()
+    result = _stage("read", doc.problems, lambda: read_kind(doc.kind, doc.pages))
+    result = result or KindResult()
+    doc.fields, doc.rows = result.fields, result.rows
+    doc.problems.extend(result.problems)
+    doc.seconds += time.perf_counter() - started
     return doc
 
 

@@ -172,31 +172,48 @@ def cut_out(page: np.ndarray, box: np.ndarray) -> np.ndarray:
 
 
 def read_upload(name: str, data: bytes) -> list[ReadDocument]:
-    """Read an uploaded file as the documents it holds (usually one)."""
-    from . import read_file
+    """Read an uploaded file as the documents it holds (usually one). A one-page
+    picture that may be an ID copy is looked for two cards on before its fields are
+    read (they would be read from the cut-out cards), or after, for a photo whose one
+    card was not read well."""
+    from . import read_fields, read_file
 
     loaded = _only_page(name, data)
-    whole = read_file(name, data, loaded)  # decoded once
-    if loaded is not None and may_hold_both_sides(whole, loaded.pages[0]):
-        sides = split_copy(name, data, loaded.pages[0], loaded.pdf)
-        if sides:
-            return sides
+    whole = read_file(name, data, loaded, fields=False)  # decoded once
+    if loaded is not None and may_hold_both_sides(whole) and (
+            sides := split_copy(name, data, loaded.pages[0], loaded.pdf)):
+        return sides
+    whole = read_fields(whole) if whole.pages else whole
+    if loaded is not None and may_be_a_photographed_copy(whole, loaded.pages[0]) and (
+            sides := split_copy(name, data, loaded.pages[0], loaded.pdf)):
+        return sides
     return split_pages(whole, name, data) if len(whole.pages) > 1 else [whole]
 
 
-def may_hold_both_sides(whole: ReadDocument, uploaded: Page) -> bool:
-    """Whether a one-page picture read whole may be an ID copy, worth looking for two
-    cards on (~0.15 s a page): read as an ID side or as nothing known, and either not
-    card-shaped once straightened (a sheet), or holding both sides' wording, or a
-    photo (not card-shaped as uploaded) whose one card was not read well: a sheet
-    photographed in perspective can measure like a card and be read as one."""
+def may_hold_both_sides(whole: ReadDocument) -> bool:
+    """Whether a one-page picture read whole (its fields not yet) may be an ID copy,
+    worth looking for two cards on (~0.15 s a page): read as an ID side or as nothing
+    known, and either not card-shaped once straightened (a sheet) or holding both
+    sides' wording."""
     if whole.kind not in ID_SIDES | {DocumentKind.UNKNOWN} or not whole.pages:
         return False
     page = whole.pages[0]
-    if not im.looks_like_card(page.image) or all(
-            any(word in page.text for word in words) for words in SIDE_WORDS):
-        return True
-    return not im.looks_like_card(uploaded.image) and not _one_card_read_well(whole)
+    return not im.looks_like_card(page.image) or all(
+        any(word in page.text for word in words) for words in SIDE_WORDS)
+
+
+def may_be_a_photographed_copy(whole: ReadDocument, uploaded: Page) -> bool:
+    """A photo (not card-shaped as uploaded) read as one card (or nothing known) whose
+    key field was not read well: a sheet photographed in perspective can measure like a card and be
+    read as one, squashed."""
+    return (whole.kind in ID_SIDES | {DocumentKind.UNKNOWN} and bool(whole.pages)
+            and im.looks_like_card(whole.pages[0].image)
+            and not im.looks_like_card(uploaded.image) and not _one_card_read_well(whole))
+
+
+# wording printed on one side only, matched exactly (居民身份证 on the back reads as
+# 公民身份 with one character off)
+SIDE_WORDS = (("姓名", "性别", "民族", "住址", "公民身份号码"), ("签发机关", "有效期限"))
 
 
 def _one_card_read_well(side: ReadDocument) -> bool:
@@ -209,11 +226,6 @@ def _one_card_read_well(side: ReadDocument) -> bool:
     if side.kind is DocumentKind.ID_CARD_BACK:
         return real_period(fields.get("valid_from"), fields.get("valid_until"))
     return False
-
-
-# wording printed on one side only, matched exactly (居民身份证 on the back reads as
-# 公民身份 with one character off)
-SIDE_WORDS = (("姓名", "性别", "民族", "住址", "公民身份号码"), ("签发机关", "有效期限"))
 
 
 def _only_page(name: str, data: bytes) -> Loaded | None:

@@ -133,7 +133,7 @@ def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
         corpus: tuple[Path, list[dict]], monkeypatch) -> None:  # noqa: ANN001
     """Looking for two cards costs ~0.15 s a page: a single card or another kind of
     document, once read, is not searched; an ID copy still is, and is split."""
-    from ocr import split
+    from ocr import kinds, split
 
     looked: list[str] = []
     real = split.find_cards
@@ -144,5 +144,11 @@ def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
         assert document.kind.value == name.rsplit("_000", 1)[0]
     assert looked == []
     data, _, _ = _copy(3, "scan")
+    read: list[str] = []
+    read_kind = kinds.read_kind
+    monkeypatch.setattr(kinds, "read_kind",
+                        lambda kind, pages: read.append(kind.value) or read_kind(kind, pages))
     assert len(ocr.read_upload("copy.png", data)) == 2
     assert looked == ["x"]
+    # the fields are read from the cut-out cards only, not from the page first
+    assert sorted(read) == ["id_card_back", "id_card_front"]
