@@ -94,6 +94,7 @@ class _ParallelRecognizer:
             model, int(model.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
         self._queue.set_callback(self._decoded)
         self._results: list[tuple[str, float]] = []
+        self._failure: Exception | None = None
 
     def __getattr__(self, name: str) -> Any:  # resize_norm_img, postprocess_op, ...
         return getattr(self._one, name)
@@ -105,17 +106,25 @@ class _ParallelRecognizer:
             return cast(tuple[list[tuple[str, float]], float],
                         self._one(crops, return_word_box))
         started = time.perf_counter()
-        self._results = [("", 0.0)] * len(crops)
-        for i in sorted(range(len(crops)), key=lambda i: -crops[i].shape[1] / crops[i].shape[0]):
-            crop = crops[i]
-            ratio = max(self._min_ratio, crop.shape[1] / crop.shape[0])
-            self._queue.start_async({0: self._one.resize_norm_img(crop, ratio)[None]}, i)
-        self._queue.wait_all()
+        self._results, self._failure = [("", 0.0)] * len(crops), None
+        try:
+            for i in sorted(range(len(crops)),
+                            key=lambda i: -crops[i].shape[1] / crops[i].shape[0]):
+                crop = crops[i]
+                ratio = max(self._min_ratio, crop.shape[1] / crop.shape[0])
+                self._queue.start_async({0: self._one.resize_norm_img(crop, ratio)[None]}, i)
+        finally:
+            self._queue.wait_all()
+        if self._failure is not None:  # raised here, not lost in OpenVINO's thread
+            raise self._failure
         return self._results, time.perf_counter() - started
 
     def _decoded(self, request: Any, i: int) -> None:
-        [(text, score)] = self._one.postprocess_op(request.get_output_tensor(0).data)
-        self._results[i] = (text, float(score))
+        try:
+            [(text, score)] = self._one.postprocess_op(request.get_output_tensor(0).data)
+            self._results[i] = (text, float(score))
+        except Exception as err:  # noqa: BLE001 - handed to the caller's thread
+            self._failure = err
 
 
 def _stepped(resize_norm_img: Callable[[np.ndarray, float], np.ndarray]

@@ -79,3 +79,19 @@ def test_an_unknown_backend_stops_the_service(monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(InvalidOcrEngine) as caught:
         ServiceSettings().refuse_insecure()
     assert "openvino, onnxruntime" in caught.value.message
+
+
+def test_a_failure_while_decoding_a_piece_is_raised_not_read_as_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patched:
+        patched.setenv("PREREVIEW_INFERENCE", "openvino")
+        patched.setattr(recognizer, "_ENGINE", None)
+        engine = recognizer._engine()
+
+        def broken(_: object) -> None:
+            raise RuntimeError("decoder broke")
+
+        patched.setattr(engine.text_rec._one, "postprocess_op", broken)
+        crops = [np.full((40, 200, 3), 255, np.uint8)] * 3
+        with pytest.raises(RuntimeError, match="decoder broke"):
+            engine.text_rec(crops)
