@@ -48,7 +48,8 @@ def accuracy(count: int, seed: int, corpus: Path | None, console: Console,
         for item in items:
             files[item["file"]].append(item)
         tallies = {name or "configured": _Tally() for name in names}
-        _warm_up(root / next(iter(files)), names)
+        if files:
+            _warm_up(root / next(iter(files)), names)
         for number, (file, entries) in enumerate(files.items(), 1):
             data = (root / file).read_bytes()
             bare = ocr.engines.bare_tesseract_seconds(file, data)
