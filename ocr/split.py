@@ -6,9 +6,11 @@ split into its documents by classifying each page.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import cv2
@@ -21,6 +23,7 @@ from .loader import Loaded
 from .types import DocumentKind, Page, PdfInfo, ReadDocument
 
 log = logging.getLogger(__name__)
+_SIDES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="id-copy-side")
 CARD_MIN_AREA = 0.02  # of the picture: a card on A4 is ~7% of a scan, ~3.5% of a photo
 CARD_MAX_AREA = 0.35
 CARD_ASPECT = (1.40, 1.80)  # 85.6 x 54 mm is 1.585
@@ -258,7 +261,11 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None) -> list[
         return []
     if pdf is not None and min(map(_enlargement, boxes)) > LOW_RES:
         page, boxes = _sharper(data, page, boxes)
-    sides = [_read_side(name, data, page, box, i, pdf) for i, box in enumerate(boxes, 1)]
+    # the second card is read in another thread while this one reads the first: one's
+    # OpenCV work and Tesseract vote (another process) overlap the other's models
+    second = _SIDES.submit(contextvars.copy_context().run, _read_side, name, data, page,
+                           boxes[1], 2, pdf)
+    sides = [_read_side(name, data, page, boxes[0], 1, pdf), second.result()]
     kinds = [s.kind for s in sides]
     unknown = kinds.index(DocumentKind.UNKNOWN) if DocumentKind.UNKNOWN in kinds else None
     if set(kinds) != ID_SIDES:

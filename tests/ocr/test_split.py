@@ -152,3 +152,26 @@ def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
     assert looked == ["x"]
     # the fields are read from the cut-out cards only, not from the page first
     assert sorted(read) == ["id_card_back", "id_card_front"]
+
+
+def test_the_two_cards_are_read_at_once_with_the_callers_engine(monkeypatch) -> None:  # noqa: ANN001
+    """The second card is read in another thread: it keeps the profile the caller
+    chose (the bench forces one)."""
+    import threading
+
+    from ocr import engines, split
+    from ocr.types import ReadDocument
+
+    seen: list[tuple[str, str]] = []
+
+    def spy(name: str, data: bytes, page, box, number: int, pdf) -> ReadDocument:  # noqa: ANN001
+        seen.append((threading.current_thread().name, engines.active().name))
+        return ReadDocument(name, "sha", DocumentKind.UNKNOWN, 0.0, [])
+
+    monkeypatch.setattr(split, "_read_side", spy)
+    data, _, _ = _copy(3, "scan")
+    loaded = load("copy.png", data)
+    with engines.forced("combined"):
+        assert split.split_copy("copy.png", data, loaded.pages[0], None) == []
+    assert [profile for _, profile in seen] == ["combined", "combined"]
+    assert len({thread for thread, _ in seen}) == 2
