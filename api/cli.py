@@ -152,6 +152,8 @@ def bench(
              "tesseract-raw,tesseract,rapidocr,combined,configured (configured: the profile chosen "
              "per kind, the default)")
     ] = None,
+    repeat: Annotated[int, typer.Option(
+        help="accuracy: read each file this many times and keep the fastest")] = 1,
 ) -> None:
     """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per
     page), ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong),
@@ -164,7 +166,8 @@ def bench(
     elif what == "accuracy":
         try:
             figures = accuracy(count, seed, corpus, out,
-                               [e.strip() for e in engines.split(",")] if engines else None)
+                               [e.strip() for e in engines.split(",")] if engines else None,
+                               max(1, repeat))
         except UnknownEngine as problem:
             err.print(f"[red]{problem}[/red]")
             raise typer.Exit(2) from None
