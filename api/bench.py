@@ -80,8 +80,7 @@ def _warm_up(path: Path, names: list[str | None]) -> None:
     """One file read untimed per profile: a worker loads and compiles the models once,
     not for each page (~1 s, which the first file timed would carry)."""
     for name in names:
-        with ocr.engines.forced(name):
-            ocr.read_upload(path.name, path.read_bytes())
+        _timed_read(name, path.name, path.read_bytes())
 
 
 def rows_right(got: list[tuple[str, ...]], want: list[tuple[str, ...]]) -> int:

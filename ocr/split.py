@@ -207,8 +207,8 @@ def may_hold_both_sides(whole: ReadDocument) -> bool:
 
 def may_be_a_photographed_copy(whole: ReadDocument, uploaded: Page) -> bool:
     """A photo (not card-shaped as uploaded) read as one card (or nothing known) whose
-    key field was not read well: a sheet photographed in perspective can measure like a card and be
-    read as one, squashed."""
+    key field was not read well: a sheet photographed in perspective can measure like
+    a card and be read as one, squashed."""
     return (whole.kind in ID_SIDES | {DocumentKind.UNKNOWN} and bool(whole.pages)
             and im.looks_like_card(whole.pages[0].image)
             and not im.looks_like_card(uploaded.image) and not _one_card_read_well(whole))
