@@ -39,11 +39,13 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
 
 
 def read_file(name: str, data: bytes, loaded: Loaded | None = None,
-              fields: bool = True) -> ReadDocument:
+              fields: bool = True, quality: bool = True) -> ReadDocument:
     """Read one file. Never raises for bad content: a file that cannot be read
     comes back as kind ``unknown`` with a ``read.unreadable.*`` problem.
     ``loaded``: the file already decoded (by ``read_upload``), not decoded again;
-    ``fields=False``: its pages read and classified, its fields left to ``read_fields``."""
+    ``fields=False``: its pages read and classified, its fields left to ``read_fields``;
+    ``quality=False``: the picture's quality is judged by the caller (a card cut out of
+    a page is judged on the page)."""
     from .classify import classify
     from .loader import load
     from .prepare import prepare_page
@@ -67,8 +69,9 @@ def read_file(name: str, data: bytes, loaded: Loaded | None = None,
             doc.problems.append(ReadProblem(
                 "read.kind_unknown", "The document was not recognised as any kind the "
                 "service reads: check it is the right document and upload a clearer copy."))
-        doc.problems.extend(_stage("quality", doc.problems,
-                                   lambda: check_pages(loaded.pages, doc.kind)) or [])
+        if quality:
+            doc.problems.extend(_stage("quality", doc.problems,
+                                       lambda: check_pages(loaded.pages, doc.kind)) or [])
     doc.seconds = time.perf_counter() - started
     return read_fields(doc) if fields and loaded is not None else doc
 

@@ -183,60 +183,80 @@ def cut_sides(lay: Layout) -> list[str]:
                 lay.edge_ink[side] >= CUT_MIN_EDGE_INK or lay.cross[side] >= CUT_MIN_CROSS)]
 
 
-def _layout_problems(grey: np.ndarray, zh: str, en: str, number: int) -> list[ReadProblem]:
+@dataclass(frozen=True)
+class Looks:
+    """What the gate measured on one picture, before it is worded for a document kind."""
+
+    long_side: int
+    sharpness: float
+    glare: float
+    not_found: bool
+    cut_sides: tuple[str, ...]
+
+
+def measure(page: Page) -> Looks | None:
+    """The gate's figures for a page; None for a page it does not judge (a text layer)."""
+    if page.has_text_layer or page.image.size == 0:
+        return None
+    grey = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if page.image.ndim == 3 else page.image
     lay = layout(grey)
-    if no_document(lay):
+    missing = no_document(lay)
+    return Looks(max(grey.shape), sharpness(grey), glare_area(grey), missing,
+                 () if missing else tuple(cut_sides(lay)))
+
+
+def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
+    """The gate for one page; an empty list when it is fit to read."""
+    looks = measure(page)
+    return [] if looks is None else problems_of(looks, kind, page.number)
+
+
+def problems_of(looks: Looks, kind: DocumentKind, number: int) -> list[ReadProblem]:
+    """The gate's findings, worded for intake with the document's name."""
+    zh, en = KIND_LABELS.get(kind, KIND_LABELS[DocumentKind.UNKNOWN])
+    problems = []
+    if looks.long_side < MIN_LONG_SIDE:
+        problems.append(ReadProblem(
+            "read.quality.too_small",
+            f"图像太小（长边 {looks.long_side} 像素，至少 {MIN_LONG_SIDE}）："
+            f"请靠近拍摄或以 300 dpi 重新扫描{zh} / The image is too small "
+            f"({looks.long_side} px, at least {MIN_LONG_SIDE}): "
+            f"photograph {en} closer or re-scan it at 300 dpi.", number))
+    if looks.sharpness < MIN_SHARPNESS:
+        problems.append(ReadProblem(
+            "read.quality.blurry",
+            f"图像模糊（清晰度 {looks.sharpness:.0f}，至少 {MIN_SHARPNESS:.0f}）：请对焦后重新"
+            f"拍摄{zh}，拍摄时保持手机稳定 / The image is blurred (sharpness "
+            f"{looks.sharpness:.0f}, at least {MIN_SHARPNESS:.0f}): re-shoot {en} in focus, "
+            "holding the phone still.", number))
+    if looks.glare:
+        problems.append(ReadProblem(
+            "read.quality.glare",
+            f"图像有反光（{looks.glare:.0%} 的画面过曝）：请重新拍摄{zh}，避免反光 / Glare "
+            f"covers {looks.glare:.0%} of the picture: re-shoot {en} without glare (turn off "
+            "the flash, tilt the document away from the light).", number))
+    placed = _placement_problems(looks, zh, en, number)
+    if looks.not_found and looks.sharpness >= MIN_SHARPNESS:
+        return placed + problems  # intake is told the first problem (a heavily blurred
+    return problems + placed  # document may show no paper: there, blurry stays first)
+
+
+def _placement_problems(looks: Looks, zh: str, en: str, number: int) -> list[ReadProblem]:
+    if looks.not_found:
         return [ReadProblem(
             "read.quality.not_found",
             f"未在图像中找到证件/文件：请将{zh}平放在深色桌面上、完整拍入画面后重新拍摄 / "
             f"No document was found in the picture: lay {en} flat on a darker surface, "
             "fit it entirely in the frame and re-shoot.", number)]
-    sides = cut_sides(lay)
-    if not sides:
+    if not looks.cut_sides:
         return []
-    side_zh = "、".join(SIDES[s][0] for s in sides)
-    side_en = " and ".join(SIDES[s][1] for s in sides) + (" sides" if len(sides) > 1 else " side")
+    side_zh = "、".join(SIDES[s][0] for s in looks.cut_sides)
+    side_en = " and ".join(SIDES[s][1] for s in looks.cut_sides) + (
+        " sides" if len(looks.cut_sides) > 1 else " side")
     return [ReadProblem(
         "read.quality.cut_off",
         f"{zh}未完整拍入画面（{side_zh}被截断）：请重新拍摄，四角都在画面内 / Part of {en} "
         f"is cut off ({side_en}): re-shoot with all four corners inside the frame.", number)]
-
-
-def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
-    """The gate for one page; an empty list when it is fit to read."""
-    if page.has_text_layer or page.image.size == 0:
-        return []
-    zh, en = KIND_LABELS.get(kind, KIND_LABELS[DocumentKind.UNKNOWN])
-    grey = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if page.image.ndim == 3 else page.image
-    problems = []
-    long_side = max(grey.shape)
-    if long_side < MIN_LONG_SIDE:
-        problems.append(ReadProblem(
-            "read.quality.too_small",
-            f"图像太小（长边 {long_side} 像素，至少 {MIN_LONG_SIDE}）："
-            f"请靠近拍摄或以 300 dpi 重新扫描{zh} / The image is too small "
-            f"({long_side} px, at least {MIN_LONG_SIDE}): "
-            f"photograph {en} closer or re-scan it at 300 dpi.", page.number))
-    sharp = sharpness(grey)
-    if sharp < MIN_SHARPNESS:
-        problems.append(ReadProblem(
-            "read.quality.blurry",
-            f"图像模糊（清晰度 {sharp:.0f}，至少 {MIN_SHARPNESS:.0f}）：请对焦后重新拍摄{zh}，"
-            f"拍摄时保持手机稳定 / The image is blurred (sharpness {sharp:.0f}, at least "
-            f"{MIN_SHARPNESS:.0f}): re-shoot {en} in focus, holding the phone still.",
-            page.number))
-    glare = glare_area(grey)
-    if glare:
-        problems.append(ReadProblem(
-            "read.quality.glare",
-            f"图像有反光（{glare:.0%} 的画面过曝）：请重新拍摄{zh}，避免反光 / Glare covers "
-            f"{glare:.0%} of the picture: re-shoot {en} without glare (turn off the flash, "
-            "tilt the document away from the light).", page.number))
-    placed = _layout_problems(grey, zh, en, page.number)
-    codes = {p.code for p in problems}
-    if placed and placed[0].code == "read.quality.not_found" and "read.quality.blurry" not in codes:
-        return placed + problems  # intake is told the first problem (a heavily blurred
-    return problems + placed  # document may show no paper: there, blurry stays first)
 
 
 def check_pages(pages: list[Page], kind: DocumentKind) -> list[ReadProblem]:

@@ -131,9 +131,11 @@ def test_a_scanned_pdf_with_an_id_copy_page_and_a_certificate_is_split() -> None
 
 def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
         corpus: tuple[Path, list[dict]], monkeypatch) -> None:  # noqa: ANN001
-    """Looking for two cards costs ~0.15 s a page: a single card or another kind of
-    document, once read, is not searched; an ID copy still is, and is split."""
-    from ocr import kinds, split
+    """Looking closely for two cards costs ~0.15 s a page: a single card or another
+    kind of document, once read, is not searched; a scanned ID copy shows its cards
+    at a glance, is split before its page is read whole, and its fields are read
+    from the cut-out cards only."""
+    from ocr import kinds, prepare, split
 
     looked: list[str] = []
     real = split.find_cards
@@ -148,9 +150,14 @@ def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
     read_kind = kinds.read_kind
     monkeypatch.setattr(kinds, "read_kind",
                         lambda kind, pages: read.append(kind.value) or read_kind(kind, pages))
+    prepared: list[tuple[int, ...]] = []
+    prepare_page = prepare.prepare_page
+    monkeypatch.setattr(prepare, "prepare_page",
+                        lambda page: prepared.append(page.image.shape) or prepare_page(page))
     assert len(ocr.read_upload("copy.png", data)) == 2
-    assert looked == ["x"]
-    # the fields are read from the cut-out cards only, not from the page first
+    assert looked == []  # found at a glance
+    assert len(prepared) == 2  # the two cards, not the page first
+    assert all(abs(max(shape[:2]) / min(shape[:2]) - 1.585) < 0.1 for shape in prepared)
     assert sorted(read) == ["id_card_back", "id_card_front"]
 
 
@@ -175,3 +182,52 @@ def test_the_two_cards_are_read_at_once_with_the_callers_engine(monkeypatch) -> 
         assert split.split_copy("copy.png", data, loaded.pages[0], None) == []
     assert [profile for _, profile in seen] == ["combined", "combined"]
     assert len({thread for thread, _ in seen}) == 2
+
+
+def test_a_copys_quality_is_measured_once_and_told_for_each_side(monkeypatch) -> None:  # noqa: ANN001
+    """The page is judged once, as uploaded; each side is told in its own words. A
+    measurement that fails leaves each side a problem, never a clean judgement."""
+    from ocr import quality
+
+    data, _, _ = _copy(3, "scan")
+    measured: list[tuple[int, ...]] = []
+    blurred = quality.Looks(3508, 5.0, 0.0, False, ())
+    monkeypatch.setattr(quality, "measure",
+                        lambda page: measured.append(page.image.shape) or blurred)
+    documents = ocr.read_upload("copy.png", data)
+    assert measured == [(3508, 2480, 3)]  # the page, not the cut-out cards
+    blurry = [[p.message for p in d.problems if p.code == "read.quality.blurry"]
+              for d in documents]
+    assert [len(found) for found in blurry] == [1, 1]
+    assert blurry[0] != blurry[1]  # the front and the back named
+
+    def broken(page):  # noqa: ANN001, ANN202
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(quality, "measure", broken)
+    documents = ocr.read_upload("copy.png", data)
+    assert len(documents) == 2
+    assert all("read.internal_error" in {p.code for p in d.problems} for d in documents)
+
+
+def test_a_pdf_copys_cards_are_rendered_alone_as_the_whole_page_would_be() -> None:
+    """A scanned PDF's cards are rendered again sharper, each on its own (not the whole
+    page), on the same pixel grid: the cut-out card is the one the whole page gives."""
+    import pypdfium2 as pdfium
+
+    from ocr import split
+    from ocr.pdf import RESOLUTION
+
+    name, data, _ = composite_copy(2, 0, "composite_pdf")
+    page = load(name, data).pages[0]
+    boxes = split.find_cards(page.image)
+    cards = split._sharper(data, page, boxes)
+    factor = min(split.PDF_DPI / RESOLUTION, min(map(split._enlargement, boxes)))
+    whole = pdfium.PdfDocument(data)[0].render(scale=RESOLUTION * factor / 72).to_pil()
+    bgr = np.asarray(whole.convert("RGB"), np.uint8)[:, :, ::-1]
+    for (card_page, box), loaded_box in zip(cards, boxes, strict=True):
+        assert card_page.image.size < bgr.size / 4  # the card's part only
+        alone = split.cut_out(card_page.image, box)
+        from_whole = split.cut_out(np.ascontiguousarray(bgr), loaded_box * factor)
+        assert alone.shape == from_whole.shape
+        assert np.abs(alone.astype(int) - from_whole).mean() < 1  # 1 px off: ~4
