@@ -1,8 +1,9 @@
 """A second look at a small ID card cut from a desk photo (enlarged more than
-``LOW_RES`` to be read): the recogniser finds and reads all its text again, the
-ID number is voted among valid readings, and the validity period is taken from
-the pieces or a re-read of its line, a misread date completed from the other by the
-5/10/20-years-to-the-day rule (lower confidence)."""
+``LOW_RES`` to be read): the ID number is voted among valid readings (the
+recogniser's pieces of the whole card read again, when its crop's readings do not
+settle it), and the validity period is taken from the pieces or a re-read of its
+line, a misread date completed from the other by the 5/10/20-years-to-the-day rule
+(lower confidence)."""
 
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ _PERIOD = re.compile(r"(\d{8})[-—]?(\d{8}|长期)")
 
 def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
     """A card cut from a photo is small: Tesseract misreads its enlarged digits (0 as
-    6, even into a valid number). The recogniser reads the whole card again; the ID
-    number is voted on, a missing or impossible validity period taken from it (a real
-    period read already is kept, and the card not read again)."""
+    6, even into a valid number). The ID number is voted on (the whole card read again
+    unless its crop's readings settle it); a missing or impossible validity period is
+    taken from the card read again (a real period read already is kept, and the card
+    not read again)."""
     if enlarged <= LOW_RES or not side.pages or side.kind not in ID_SIDES:
         return side
     from . import engines
@@ -32,9 +34,7 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
     page = side.pages[0]
     fields = dict(side.fields)
     if side.kind is DocumentKind.ID_CARD_FRONT:
-        texts = [re.sub(r"\s", "", w.text)
-                 for w in engines.detect_and_read(page.image, large_print=True)]
-        fields.update(_voted_number(page, texts, fields.get("id_number"), enlarged))
+        fields.update(_voted_number(page, fields.get("id_number"), enlarged))
     elif not real_period(fields.get("valid_from"), fields.get("valid_until")):
         pieces = engines.detect_and_read(page.image, large_print=True)
         fields.update(_period(page, pieces, enlarged))
@@ -43,31 +43,53 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
     return replace(side, fields=fields, problems=problems)
 
 
-def _voted_number(page: Page, texts: list[str], read: Field | None,
-                  enlarged: float) -> dict[str, Field]:
-    """The valid ID number most readings agree on: the recogniser's pieces, the
-    recogniser and Tesseract on the number's crop (Tesseract at the photo's own
-    size), the reader's; ties go to the earlier."""
-    from .engines import read_line, recognise
-    from .kinds.id_card import NUMBER_AREA, valid_number
-    from .tesseract import ID_CHARS
+def _voted_number(page: Page, read: Field | None, enlarged: float) -> dict[str, Field]:
+    """The valid ID number most readings agree on: the recogniser and Tesseract on the
+    number's crop (Tesseract at the photo's own size) and the reader's; when those three
+    do not agree, the recogniser's pieces of the whole card read again go first. Ties
+    go to the earlier."""
+    from .kinds.id_card import NUMBER_AREA
 
     h, w = page.image.shape[:2]
     x0, y0, x1, y1 = NUMBER_AREA
     box = read.bbox if read and read.bbox else (int(x0 * w), int(y0 * h), int(x1 * w),
                                                 int(y1 * h))
+    readings = _number_readings(page, box, read, enlarged)
+    found = _vote(readings)
+    if found is None or found[1] < SETTLED:
+        from . import engines
+
+        pieces = engines.detect_and_read(page.image, large_print=True)
+        texts = [re.sub(r"\s", "", w.text) for w in pieces]
+        found = _vote([*(m for t in texts for m in _NUMBER.findall(t.upper())), *readings])
+    if found is None:
+        return {}
+    value, votes = found
+    return {"id_number": Field("id_number", value, page.number, box,
+                               0.95 if votes >= SETTLED else 0.85 if votes == 2 else 0.6)}
+
+
+SETTLED = 3  # readings of one valid number that settle it
+
+
+def _number_readings(page: Page, box: BBox, read: Field | None, enlarged: float) -> list[str]:
+    from .engines import read_line, recognise
+    from .tesseract import ID_CHARS
+
     crop = im.flatten(im.crop(page.image, box, pad=6))
     small = im.scale_to(crop, max(32, round(max(crop.shape[:2]) / enlarged)))
-    readings = [*(m for t in texts for m in _NUMBER.findall(t.upper())),
-                recognise([crop])[0][0], read_line(small, "eng", 7, ID_CHARS)[0],
-                read.value if read else ""]
+    return [recognise([crop])[0][0], read_line(small, "eng", 7, ID_CHARS)[0],
+            read.value if read else ""]
+
+
+def _vote(readings: list[str]) -> tuple[str, int] | None:
+    from .kinds.id_card import valid_number
+
     valid = [r.upper().replace(" ", "") for r in readings if valid_number(r.upper())]
     if not valid:
-        return {}
+        return None
     value = max(valid, key=lambda v: (valid.count(v), -valid.index(v)))
-    votes = valid.count(value)
-    return {"id_number": Field("id_number", value, page.number, box,
-                               0.95 if votes >= 3 else 0.85 if votes == 2 else 0.6)}
+    return value, valid.count(value)
 
 
 def real_period(start: Field | None, end: Field | None) -> bool:

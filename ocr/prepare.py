@@ -29,8 +29,9 @@ def prepare_page(page: Page) -> Page:
     image = im.fit_size(im.to_bgr(page.image))
     quad = im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None)
-    rotation, upright_image, text = upright(straight, is_card)
-    if is_card and quad is not None and keyword_hits(_text(text.lines)) < GOOD_ENOUGH:
+    rotation, upright_image, text = upright(straight, is_card, page.one_card)
+    if is_card and quad is not None and not page.one_card and keyword_hits(
+            _text(text.lines)) < GOOD_ENOUGH:
         # an A4 sheet in perspective can measure like a card: try it as a sheet
         straight2, _, quarter2 = straighten(image, quad, False)
         rotation2, image2, text2 = upright(straight2, False)
@@ -60,15 +61,18 @@ def _text(words: list[Word]) -> str:
     return "\n".join(w.text for w in words)
 
 
-def upright(image: np.ndarray, is_card: bool) -> tuple[int, np.ndarray, engines.PageText]:
+def upright(image: np.ndarray, is_card: bool,
+            one_card: bool = False) -> tuple[int, np.ndarray, engines.PageText]:
     """Try turns (most likely first) and keep the one that reads best. Where the
     reader's angle classifier finds the text upside down, the opposite turn is read
-    next (and the turns between are tried only if that does not settle it)."""
+    next (and the turns between are tried only if that does not settle it). A card
+    (or a picture known to hold one card, though it measures off) is turned only to
+    lie landscape."""
     h, w = image.shape[:2]
     turns = [0, 180, 90, 270]
-    if is_card and h > w:
+    if (is_card or one_card) and h > w:
         turns = [90, 270]  # an ID card is printed landscape
-    elif is_card:
+    elif is_card or one_card:
         turns = [0, 180]
     best: tuple[float, int, np.ndarray, engines.PageText] | None = None
     tried: set[int] = set()

@@ -74,6 +74,7 @@ class Page:
     tokens: list[Word] = field(default_factory=list)  # single words with boxes, for tables
     has_text_layer: bool = False  # True: words came from the PDF, no OCR was run
     rotation: int = 0  # degrees the original was turned to make it upright
+    one_card: bool = False  # the picture is known to hold one card (cut out of a page)
 
     @property
     def text(self) -> str:

@@ -116,3 +116,22 @@ def test_the_detectors_float32_input_is_rapidocrs_own() -> None:
     ours = recognizer._engine().text_det.get_preprocess(500)(picture)
     assert ours.dtype == np.float32
     assert np.abs(ours - theirs).max() < 1e-6
+
+
+@pytest.mark.parametrize("one_card", [False, True])
+def test_a_picture_known_to_hold_one_card_is_turned_only_to_lie_landscape(
+        one_card: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A card cut out of a desk photo may measure off a card's shape; where nothing
+    on it settles the turn, it is still tried only lying landscape (0 and 180), not
+    on its sides as a sheet would be (each try a full reading)."""
+    from ocr import prepare
+
+    tried: list[tuple[int, ...]] = []
+    find_text = engines.find_text
+    monkeypatch.setattr(engines, "find_text", lambda image, **kw: tried.append(
+        image.shape[:2]) or find_text(image, **kw))
+    blank = np.full((940, 1400, 3), 235, np.uint8)  # 1.49: not a card's 1.585
+    prepare.upright(blank, is_card=False, one_card=one_card)
+    portrait = [shape for shape in tried if shape[0] > shape[1]]
+    assert bool(portrait) is not one_card
+    assert tried

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from PIL import Image
 
 import ocr
@@ -231,3 +232,26 @@ def test_a_pdf_copys_cards_are_rendered_alone_as_the_whole_page_would_be() -> No
         from_whole = split.cut_out(np.ascontiguousarray(bgr), loaded_box * factor)
         assert alone.shape == from_whole.shape
         assert np.abs(alone.astype(int) - from_whole).mean() < 1  # 1 px off: ~4
+
+
+@pytest.mark.parametrize(("crop_reads", "read_again"), [
+    ("320106196810028238", False), ("32010619681002823", True)])
+def test_a_small_cards_number_is_read_again_only_when_its_crop_does_not_settle_it(
+        crop_reads: str, read_again: bool, monkeypatch) -> None:  # noqa: ANN001
+    """The second look at a card cut from a photo: when the number's crop reads the
+    same valid number twice more, the whole card is not read again (~0.4 s)."""
+    from ocr import card_look, engines
+    from ocr.types import Field, Page, Word
+
+    number = "320106196810028238"
+    again: list[int] = []
+    monkeypatch.setattr(engines, "recognise", lambda crops: [(crop_reads, 0.9)] * len(crops))
+    monkeypatch.setattr(engines, "read_line", lambda crop, *a, **k: (crop_reads, 0.9))
+    monkeypatch.setattr(engines, "detect_and_read", lambda image, **kw: again.append(1) or [
+        Word(f"公民身份号码{number}", (10, 10, 300, 40), 0.9)])
+    page = Page(1, np.full((880, 1400, 3), 240, np.uint8))
+    read = Field("id_number", number, 1, (400, 700, 1300, 780), 0.9)
+    found = card_look._voted_number(page, read, enlarged=3.0)
+    assert found["id_number"].value == number
+    assert bool(again) is read_again
+    assert found["id_number"].confidence >= 0.85
