@@ -27,7 +27,7 @@ def prepare_page(page: Page) -> Page:
         image = im.to_bgr(page.image)
         return dataclasses.replace(page, image=image, words=engines.read_page_lines(image))
     image = im.fit_size(im.to_bgr(page.image))
-    quad = im.find_document(image)
+    quad = page.outline.corners if page.outline else im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None)
     rotation, upright_image, text = upright(straight, is_card, page.one_card)
     if is_card and quad is not None and not page.one_card and keyword_hits(
@@ -38,7 +38,8 @@ def prepare_page(page: Page) -> Page:
         if _value(text2.lines) > _value(text.lines):
             rotation, upright_image, text, quarter = rotation2, image2, text2, quarter2
     return dataclasses.replace(page, image=upright_image, words=text.lines,
-                               tokens=text.pieces, rotation=(rotation + quarter) % 360)
+                               tokens=text.pieces, rotation=(rotation + quarter) % 360,
+                               outline=None)  # it was the picture's, not this image's
 
 
 def straighten(image: np.ndarray, quad: np.ndarray | None,

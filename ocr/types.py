@@ -75,10 +75,20 @@ class Page:
     has_text_layer: bool = False  # True: words came from the PDF, no OCR was run
     rotation: int = 0  # degrees the original was turned to make it upright
     one_card: bool = False  # the picture is known to hold one card (cut out of a page)
+    outline: Outline | None = None  # where the document lies, once looked for
 
     @property
     def text(self) -> str:
         return "\n".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """Where the document lies in a page's picture, once looked for (so it is not
+    looked for again): its corners (4x2) in the picture fitted to reading size
+    (``image.fit_size``), or None when no outline stands out."""
+
+    corners: np.ndarray | None
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,28 @@ def test_a_small_cards_number_is_read_again_only_when_its_crop_does_not_settle_i
     assert found["id_number"].value == number
     assert bool(again) is read_again
     assert found["id_number"].confidence >= 0.85
+
+
+def test_a_desk_photos_copy_is_seen_at_a_glance_and_another_photos_outline_kept(
+        corpus: tuple[Path, list[dict]], monkeypatch) -> None:  # noqa: ANN001
+    """A desk photo of an ID copy is split before its page is read whole; a photo of
+    another document has its sheet looked for once (the glance's outline is the one
+    reading uses)."""
+    from ocr import image, prepare
+
+    outlines: list[int] = []
+    find_document = image.find_document
+    monkeypatch.setattr(image, "find_document",
+                        lambda picture: outlines.append(1) or find_document(picture))
+    folder, _ = corpus
+    [slip] = ocr.read_upload("slip.jpg", (folder / "pay_slip_000_photo.jpg").read_bytes())
+    assert slip.kind is DocumentKind.PAY_SLIP and slip.fields
+    assert len(outlines) == 1
+    prepared: list[tuple[int, ...]] = []
+    prepare_page = prepare.prepare_page
+    monkeypatch.setattr(prepare, "prepare_page",
+                        lambda page: prepared.append(page.image.shape) or prepare_page(page))
+    name, data, _ = composite_copy(1, 0, "composite_photo")
+    assert {d.kind for d in ocr.read_upload(name, data)} == {
+        DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
+    assert len(prepared) == 2  # the two cards, not the page first
