@@ -217,21 +217,19 @@ def _one_page(name: str, data: bytes, loaded: Loaded, look_for_cards: bool) -> l
 
 def at_a_glance(page: Page) -> tuple[list[np.ndarray], Page]:
     """Two cards of an ID copy seen before its page is read whole, and the page with
-    its outline noted (a photo's sheet is looked for once). A scan or a rendered page
-    shows its cards standing off the paper (~0.015 s); a photo's sheet, flattened
-    small, shows them standing off its fitted lighting (~0.015 s more than finding
-    the sheet, which reading needs anyway), and is then looked at closely. No boxes
-    when there are not two cards (the page is read whole and may be looked at again)."""
+    its outline noted (the document is looked for once: reading uses it). On a scan
+    or a rendered page (no outline: the picture is the sheet) the cards stand off the
+    paper (~0.015 s); on a photo's sheet, flattened small, they stand off its fitted
+    lighting (~0.015 s), and are then looked at closely. No boxes when there are not
+    two cards (the page is read whole and may be looked at again)."""
     if im.looks_like_card(page.image):
         return [], page
-    if len(boxes := card_regions(page.image, glance=True)) == 2:
-        return boxes, page
     fitted = im.fit_size(im.to_bgr(page.image))
     corners = im.find_document(fitted)
     page = replace(page, outline=Outline(corners))
-    if corners is None or abs(max(_sides(corners)) / max(min(_sides(corners)), 1.0)
-                              - im.CARD_ASPECT) < CARD_LIKE:
-        return [], page
+    if corners is None:
+        boxes = card_regions(page.image, glance=True)
+        return (boxes if len(boxes) == 2 else []), page
     sheet = _thumbnail(fitted, corners, GLANCE_SIDE)
     area = float(sheet.shape[0] * sheet.shape[1])
     if len(_card_boxes(_solid(_off_surface(sheet)), area)) != 2:
@@ -240,7 +238,6 @@ def at_a_glance(page: Page) -> tuple[list[np.ndarray], Page]:
 
 
 GLANCE_SIDE = 400  # px: a photographed sheet's long side when glanced at
-CARD_LIKE = 0.1  # an outline this close to a card's aspect is one card, not a sheet
 
 
 def _thumbnail(picture: np.ndarray, corners: np.ndarray, side: int) -> np.ndarray:
