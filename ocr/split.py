@@ -253,23 +253,23 @@ def _thumbnail(picture: np.ndarray, corners: np.ndarray, side: int) -> np.ndarra
 
 
 def may_hold_both_sides(whole: ReadDocument) -> bool:
-    """Whether a one-page picture read whole (its fields not yet) may be an ID copy,
-    worth looking for two cards on (~0.15 s a page): read as an ID side or as nothing
-    known, and either not card-shaped once straightened (a sheet) or holding both
-    sides' wording."""
+    """Whether a one-page picture read whole (its fields not yet), on which no two
+    cards showed at a glance, may still be an ID copy, worth looking closely for two
+    cards on (~0.15-0.3 s a page): it holds both sides' wording, or it was read as
+    nothing known and is not card-shaped once straightened (a sheet)."""
     if whole.kind not in ID_SIDES | {DocumentKind.UNKNOWN} or not whole.pages:
         return False
     page = whole.pages[0]
-    return not im.looks_like_card(page.image) or all(
-        any(word in page.text for word in words) for words in SIDE_WORDS)
+    if whole.kind is DocumentKind.UNKNOWN and not im.looks_like_card(page.image):
+        return True
+    return all(any(word in page.text for word in words) for words in SIDE_WORDS)
 
 
 def may_be_a_photographed_copy(whole: ReadDocument, uploaded: Page) -> bool:
-    """A photo (not card-shaped as uploaded) read as one card (or nothing known) whose
-    key field was not read well: a sheet photographed in perspective can measure like
-    a card and be read as one, squashed."""
-    return (whole.kind in ID_SIDES | {DocumentKind.UNKNOWN} and bool(whole.pages)
-            and im.looks_like_card(whole.pages[0].image)
+    """A photo (not card-shaped as uploaded) read as one ID side whose key field was
+    not read well: a sheet photographed in perspective can be read as one card,
+    squashed, or as one side whose other card was too small to read on the page."""
+    return (whole.kind in ID_SIDES and bool(whole.pages)
             and not im.looks_like_card(uploaded.image) and not _one_card_read_well(whole))
 
 
