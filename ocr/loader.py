@@ -87,7 +87,7 @@ def _plain_picture(name: str, image: Image.Image, data: bytes) -> np.ndarray | N
     (a truncated file): Pillow then decodes it or says why not."""
     if image.format not in ("PNG", "JPEG") or image.mode not in ("RGB", "L"):
         return None
-    if getattr(image, "n_frames", 1) != 1 or image.getexif().get(EXIF_ORIENTATION, 1) != 1:
+    if getattr(image, "n_frames", 1) != 1 or _may_be_turned(image, data):
         return None
     if image.width * image.height > MAX_PIXELS:
         raise errors.TooLarge(f"{name} has more than {MAX_PIXELS} pixels.")
@@ -95,6 +95,15 @@ def _plain_picture(name: str, image: Image.Image, data: bytes) -> np.ndarray | N
     if picture is None or picture.shape[:2] != (image.height, image.width):
         return None
     return picture
+
+
+def _may_be_turned(image: Image.Image, data: bytes) -> bool:
+    """Whether the picture carries an EXIF orientation other than upright. A PNG's
+    EXIF chunk may follow its pixels, and Pillow decodes them all to find it: the
+    chunk's name is looked for in the bytes instead (~5 ms for an A4 scan, not 0.3 s)."""
+    if image.format == "PNG":
+        return b"eXIf" in data
+    return image.getexif().get(EXIF_ORIENTATION, 1) != 1
 
 
 EXIF_ORIENTATION = 0x0112

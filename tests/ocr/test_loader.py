@@ -67,3 +67,13 @@ def test_a_picture_over_the_pixel_limit_is_refused(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(loader, "MAX_PIXELS", 100)
     with pytest.raises(errors.TooLarge):
         loader.load("big.png", _encoded(_picture("RGB"), "PNG"))
+
+
+def test_a_png_turned_by_its_exif_chunk_comes_upright() -> None:
+    exif = Image.Exif()
+    exif[loader.EXIF_ORIENTATION] = 8  # stored on its side, shown turned 270 degrees
+    data = _encoded(_picture("RGB"), "PNG", exif=exif)
+    assert b"eXIf" in data
+    image = loader.load("scan.png", data).pages[0].image
+    assert image.shape[:2] == (140, 90)
+    assert np.array_equal(image, _by_pillow(data))
