@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 import ocr
+from ocr.cards import card_regions
 from ocr.loader import load
-from ocr.split import card_regions
 from ocr.types import DocumentKind
 from samples import degrade, people
 from samples.corpus import composite_copy, render_kind
@@ -136,11 +136,13 @@ def test_cards_are_looked_for_only_on_a_page_that_may_be_an_id_copy(
     kind of document, once read, is not searched; a scanned ID copy shows its cards
     at a glance, is split before its page is read whole, and its fields are read
     from the cut-out cards only."""
-    from ocr import kinds, prepare, split
+    from ocr import cards, kinds, prepare, split
 
     looked: list[str] = []
-    real = split.find_cards
-    monkeypatch.setattr(split, "find_cards", lambda picture: looked.append("x") or real(picture))
+    real = cards.find_cards
+    for module in (cards, split):
+        monkeypatch.setattr(module, "find_cards",
+                            lambda picture: looked.append("x") or real(picture))
     folder, _ = corpus
     for name in ("id_card_back_000_photo.jpg", "pay_slip_000_scan.png"):
         [document] = ocr.read_upload(name, (folder / name).read_bytes())
@@ -216,20 +218,20 @@ def test_a_pdf_copys_cards_are_rendered_alone_as_the_whole_page_would_be() -> No
     page), on the same pixel grid: the cut-out card is the one the whole page gives."""
     import pypdfium2 as pdfium
 
-    from ocr import split
+    from ocr import cards, split
     from ocr.pdf import RESOLUTION
 
     name, data, _ = composite_copy(2, 0, "composite_pdf")
     page = load(name, data).pages[0]
-    boxes = split.find_cards(page.image)
-    cards = split._sharper(data, page, boxes)
-    factor = min(split.PDF_DPI / RESOLUTION, min(map(split._enlargement, boxes)))
+    boxes = cards.find_cards(page.image)
+    rendered = split._sharper(data, page, boxes)
+    factor = min(split.PDF_DPI / RESOLUTION, min(map(cards.enlargement, boxes)))
     whole = pdfium.PdfDocument(data)[0].render(scale=RESOLUTION * factor / 72).to_pil()
     bgr = np.asarray(whole.convert("RGB"), np.uint8)[:, :, ::-1]
-    for (card_page, box), loaded_box in zip(cards, boxes, strict=True):
+    for (card_page, box), loaded_box in zip(rendered, boxes, strict=True):
         assert card_page.image.size < bgr.size / 4  # the card's part only
-        alone = split.cut_out(card_page.image, box)
-        from_whole = split.cut_out(np.ascontiguousarray(bgr), loaded_box * factor)
+        alone = cards.cut_out(card_page.image, box)
+        from_whole = cards.cut_out(np.ascontiguousarray(bgr), loaded_box * factor)
         assert alone.shape == from_whole.shape
         assert np.abs(alone.astype(int) - from_whole).mean() < 1  # 1 px off: ~4
 
