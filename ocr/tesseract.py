@@ -134,24 +134,22 @@ class _Started:
              whitelist: str | None) -> dict[str, list]:
         args = ("-l", lang, "--psm", str(psm), "-c", "tessedit_create_tsv=1",
                 *(("-c", f"tessedit_char_whitelist={whitelist}") if whitelist else ()))
-        process = self._take(args)
         prepared, _ = pytesseract.pytesseract.prepare(picture)  # as pytesseract saves it
         bmp = io.BytesIO()
         prepared.save(bmp, format="BMP")
+        process, waited = self._take(args)
         try:
-            out, err = process.communicate(bmp.getvalue(), timeout=READ_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise pytesseract.TesseractError(-1, f"no answer in {READ_TIMEOUT} s") from None
+            returncode, out, err = _run(process, bmp.getvalue())
+            if returncode and waited:  # it died while it waited (killed): once more, anew
+                returncode, out, err = _run(_start(args), bmp.getvalue())
         finally:
             self._start_next(args)
-        if process.returncode:
-            raise pytesseract.TesseractError(
-                process.returncode, pytesseract.pytesseract.get_errors(err))
+        if returncode:
+            raise pytesseract.TesseractError(returncode, pytesseract.pytesseract.get_errors(err))
         return pytesseract.pytesseract.file_to_dict(out.decode("utf-8"), "\t", -1)
 
-    def _take(self, args: tuple[str, ...]) -> subprocess.Popen[bytes]:
+    def _take(self, args: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], bool]:
+        """The process waiting for this setting (True), or one started now (False)."""
         with self._lock:
             if self._pid != os.getpid():  # forked: the waiting ones are the parent's
                 for parents in self._waiting.values():
@@ -160,8 +158,8 @@ class _Started:
                 self._waiting, self._pid = {}, os.getpid()
             process = self._waiting.pop(args, None)
         if process is None or process.poll() is not None:
-            process = _start(args)
-        return process
+            return _start(args), False
+        return process, True
 
     def _start_next(self, args: tuple[str, ...]) -> None:
         with self._lock:
@@ -178,6 +176,17 @@ class _Started:
 
 
 READ_TIMEOUT = 60  # s: a line's crop is read in well under a second
+
+
+def _run(process: subprocess.Popen[bytes], picture: bytes) -> tuple[int, bytes, bytes]:
+    """The picture given to a started process: its exit code, output and errors."""
+    try:
+        out, err = process.communicate(picture, timeout=READ_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise pytesseract.TesseractError(-1, f"no answer in {READ_TIMEOUT} s") from None
+    return process.returncode, out, err
 
 
 def _start(args: tuple[str, ...]) -> subprocess.Popen[bytes]:

@@ -91,3 +91,19 @@ def test_a_failing_tesseract_raises_its_error() -> None:
             started.read(tesseract._uncompressed(_line("1")), "no_such_language", 7, None)
     finally:
         started.stop()
+
+
+def test_a_process_that_died_while_it_waited_is_replaced() -> None:
+    """A waiting process killed (out of memory, by an operator) just as its crop
+    comes: the crop is read by one started then, not lost."""
+    started = tesseract._Started()
+    crop = tesseract._uncompressed(_line("2718"))
+    try:
+        started.read(crop, "eng", 7, "0123456789")
+        [waiting] = started._waiting.values()
+        waiting.kill()
+        waiting.wait()
+        waiting.poll = lambda: None  # type: ignore[method-assign]  # seen alive when taken
+        assert "2718" in started.read(crop, "eng", 7, "0123456789")["text"]
+    finally:
+        started.stop()
