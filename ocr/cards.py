@@ -124,11 +124,12 @@ def _card_boxes(edges: np.ndarray, area: float) -> list[np.ndarray]:
     return boxes
 
 
-def find_cards(picture: np.ndarray) -> list[np.ndarray]:
+def find_cards(picture: np.ndarray, outline: Outline | None = None) -> list[np.ndarray]:
     """Two card outlines (4x2, picture pixels, top card first) on a photocopied page:
     in a photo the sheet is found and flattened first and the cards looked for on it;
-    a scan is the sheet. [] unless exactly two cards are found."""
-    sheet = im.find_document(picture)
+    a scan is the sheet. [] unless exactly two cards are found. ``outline``: the
+    sheet already looked for in this picture (``outline_of``)."""
+    sheet = outline.corners if outline else im.find_document(picture)
     if sheet is not None:
         flat, _ = im.warp_document(picture, sheet, card=False)
         boxes = card_regions(flat, lit=True)
@@ -184,7 +185,15 @@ def at_a_glance(page: Page) -> tuple[list[np.ndarray], Page]:
     area = float(sheet.shape[0] * sheet.shape[1])
     if len(_card_boxes(_solid(_off_surface(sheet)), area)) != 2:
         return [], page
-    return find_cards(page.image), page
+    return find_cards(page.image, outline_of(page)), page
+
+
+def outline_of(page: Page) -> Outline | None:
+    """The page's outline if it was looked for in the page's own picture (reading
+    looks for it in the picture fitted to size: the same one unless it was resized)."""
+    if page.outline is None or page.image.ndim != 3 or not im.fits(page.image):
+        return None
+    return page.outline
 
 
 GLANCE_SIDE = 400  # px: a photographed sheet's long side when glanced at

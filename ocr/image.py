@@ -38,12 +38,14 @@ def scale_to(image: np.ndarray, long_side: int) -> np.ndarray:
 
 def fit_size(image: np.ndarray) -> np.ndarray:
     """Downscale big photos to MAX_SIDE, upscale small images to SMALL_TARGET."""
-    long_side = max(image.shape[:2])
-    if long_side > MAX_SIDE:
-        return scale_to(image, MAX_SIDE)
-    if long_side < SMALL_SIDE:
-        return scale_to(image, SMALL_TARGET)
-    return image
+    if fits(image):
+        return image
+    return scale_to(image, MAX_SIDE if max(image.shape[:2]) > MAX_SIDE else SMALL_TARGET)
+
+
+def fits(image: np.ndarray) -> bool:
+    """Whether ``fit_size`` keeps the image as it is."""
+    return SMALL_SIDE <= max(image.shape[:2]) <= MAX_SIDE
 
 
 # --- the document's outline -------------------------------------------------

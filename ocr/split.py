@@ -16,7 +16,7 @@ import numpy as np
 
 from . import image as im
 from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, real_period, second_look
-from .cards import at_a_glance, cut_out, enlargement, find_cards
+from .cards import at_a_glance, cut_out, enlargement, find_cards, outline_of
 from .errors import log_bug
 from .loader import Loaded
 from .quality import Looks
@@ -128,7 +128,7 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
     already found."""
     if page.has_text_layer:
         return []
-    boxes = boxes or find_cards(page.image)
+    boxes = boxes or find_cards(page.image, outline_of(page))
     if len(boxes) != 2:
         return []
     cards = [(page, box) for box in boxes]
