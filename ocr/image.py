@@ -292,6 +292,16 @@ def crop(image: np.ndarray, box: tuple[int, int, int, int], pad: int = 0) -> np.
     return image[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad)]
 
 
+def ink_aspect(g: np.ndarray) -> float:
+    """Width over height of the ink on a grey crop of one line (0.0 without ink): how
+    many square characters (Chinese) the line holds."""
+    _, mask = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ys, xs = np.nonzero(mask)
+    if xs.size == 0:
+        return 0.0
+    return float(np.ptp(xs) + 1) / float(np.ptp(ys) + 1)
+
+
 def ink_runs(g: np.ndarray, box: tuple[int, int, int, int], min_gap: int) -> list[tuple[int, int]]:
     """Horizontal runs of ink inside ``box`` of a grey image, in page x
     coordinates; runs closer than ``min_gap`` pixels are merged."""

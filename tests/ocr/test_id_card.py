@@ -10,6 +10,7 @@ from ocr.kinds.id_card import (
     _address_checked,
     _authority_checked,
     _building,
+    _fills_its_line,
     _sex_ethnicity,
     valid_number,
 )
@@ -115,3 +116,29 @@ def test_an_address_that_does_not_start_with_a_province_is_checked_by_hand() -> 
     assert _address_checked("江苏省南京市鼓楼区湖南路600号1407房", 0.9)[1] == 0.9
     assert _address_checked("北京市海淀区中关村大街296号407房", 0.95)[1] == 0.95
     assert _address_checked("省南京市楼区禁南路600407房", 0.9)[1] < 0.85  # lost 江苏
+
+
+def _name_line(name: str, blur: float = 0.0) -> np.ndarray:
+    """A name as printed on a card cut out 1400 px wide: ~45 px characters, padded."""
+    import cv2
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import NOTO_SANS, font
+
+    picture = Image.new("L", (60 + 50 * len(name), 72), 255)
+    ImageDraw.Draw(picture).text((8, 6), name, font=font(NOTO_SANS, 46), fill=30)
+    line = np.asarray(picture)
+    return cv2.GaussianBlur(line, (0, 0), blur) if blur else line
+
+
+@pytest.mark.parametrize("name", ["韩军勇", "郭琳", "欧阳娜娜"])
+def test_a_name_read_whole_fills_its_line(name: str) -> None:
+    assert _fills_its_line(name, _name_line(name))
+    assert _fills_its_line(name, _name_line(name, blur=2.0))
+
+
+def test_a_name_missing_a_character_is_checked_by_hand() -> None:
+    # a blurred desk-photo copy: both readers read 韩军勇 as 车勇, sure (0.99)
+    assert not _fills_its_line("车勇", _name_line("韩军勇", blur=2.0))
+    assert not _fills_its_line("韩军勇", _name_line("郭琳"))
+    assert _fills_its_line("买买提·艾力", _name_line("买买提·艾力"))  # not judged
