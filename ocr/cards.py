@@ -49,9 +49,13 @@ def card_regions(page: np.ndarray, on_paper: bool = False, lit: bool = False,
 
 
 def _paper(grey: np.ndarray) -> np.ndarray:
-    """The largest bright region with its holes filled (the sheet, on a darker desk)."""
-    _, bright = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    """The largest smooth region with its holes filled (the sheet, on a grainy desk),
+    its print closed away first: smoothness, not brightness, as the sheet's light may
+    fall off across it (a bright-region threshold then cut a card in two)."""
+    closed = cv2.morphologyEx(grey, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    smooth = cv2.morphologyEx(im.smooth(closed).astype(np.uint8) * 255,
+                              cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(smooth, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     paper = np.zeros_like(grey)
     if contours:
         cv2.drawContours(paper, [max(contours, key=cv2.contourArea)], -1, 255, cv2.FILLED)
@@ -127,8 +131,9 @@ def _card_boxes(edges: np.ndarray, area: float) -> list[np.ndarray]:
 def find_cards(picture: np.ndarray, outline: Outline | None = None) -> list[np.ndarray]:
     """Two card outlines (4x2, picture pixels, top card first) on a photocopied page:
     in a photo the sheet is found and flattened first and the cards looked for on it;
-    a scan is the sheet. [] unless exactly two cards are found. ``outline``: the
-    sheet already looked for in this picture (``outline_of``)."""
+    a scan is the sheet, as is a photo whose sheet was not found right (outlined
+    around its middle, the cards come out squashed). [] unless exactly two cards are
+    found. ``outline``: the sheet already looked for in this picture (``outline_of``)."""
     sheet = outline.corners if outline else im.find_document(picture)
     if sheet is not None:
         flat, _ = im.warp_document(picture, sheet, card=False)

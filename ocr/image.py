@@ -76,14 +76,20 @@ def _edge_maps(g: np.ndarray) -> list[np.ndarray]:
 def _smooth_paper(g: np.ndarray) -> np.ndarray:
     """Paper is bright and smooth once its print is closed over; a desk is textured
     (a card on a grainy grey desk, where edges and Otsu find only the grain)."""
-    closed = cv2.morphologyEx(g, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)).astype(np.float32)
-    mean = cv2.blur(closed, (9, 9))
-    texture = np.sqrt(np.maximum(cv2.blur(closed * closed, (9, 9)) - mean * mean, 0))
-    otsu, _ = cv2.threshold(closed.astype(np.uint8), 0, 255,
-                            cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    paper: np.ndarray = ((texture < PAPER_TEXTURE) & (closed >= otsu)).astype(np.uint8) * 255
+    closed = cv2.morphologyEx(g, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    otsu, _ = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    paper: np.ndarray = (smooth(closed) & (closed >= otsu)).astype(np.uint8) * 255
     paper = cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((21, 21), np.uint8))  # desk specks
     return cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+
+
+def smooth(closed: np.ndarray) -> np.ndarray:
+    """Where a grey image (its print closed over) is as smooth as paper (bool mask)."""
+    values = closed.astype(np.float32)
+    mean = cv2.blur(values, (9, 9))
+    texture = np.sqrt(np.maximum(cv2.blur(values * values, (9, 9)) - mean * mean, 0))
+    mask: np.ndarray = texture < PAPER_TEXTURE
+    return mask
 
 
 def _largest_quad(edges: np.ndarray, area: float) -> np.ndarray | None:

@@ -40,9 +40,26 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     boxes, page = at_a_glance(loaded.pages[0])
     loaded = replace(loaded, pages=[page])
     if boxes:
-        return split_copy(name, data, page, loaded.pdf, boxes) or _one_page(
-            name, data, loaded, look_for_cards=False)
+        return split_copy(name, data, page, loaded.pdf, boxes) or _unsplit(
+            name, data, loaded, boxes)
     return _one_page(name, data, loaded, look_for_cards=True)
+
+
+def _unsplit(name: str, data: bytes, loaded: Loaded, boxes: list[np.ndarray]
+             ) -> list[ReadDocument]:
+    """A page on which two cards showed but were not read as a front and a back, read
+    whole: if its cards are blurred where the page is not, intake is told so (the
+    page's own gate passes it)."""
+    from .quality import card_problems
+
+    page = loaded.pages[0]
+    documents = _one_page(name, data, loaded, look_for_cards=False)
+    looks, unjudged = _page_looks(page, boxes)
+    if looks is None:
+        return [replace(d, problems=d.problems + unjudged) for d in documents]
+    blurriest = int(np.argmin(looks.cards))
+    return [replace(d, problems=d.problems + card_problems(looks, d.kind, page.number,
+                                                           blurriest)) for d in documents]
 
 
 def _one_page(name: str, data: bytes, loaded: Loaded, look_for_cards: bool) -> list[ReadDocument]:
@@ -84,9 +101,10 @@ def may_be_a_photographed_copy(whole: ReadDocument, uploaded: Page) -> bool:
             and not im.looks_like_card(uploaded.image) and not _one_card_read_well(whole))
 
 
-# wording printed on one side only, matched exactly (居民身份证 on the back reads as
-# 公民身份 with one character off)
-SIDE_WORDS = (("姓名", "性别", "民族", "住址", "公民身份号码"), ("签发机关", "有效期限"))
+# wording printed on one side only, matched exactly (居民身份证 on the back may read as
+# 公民身份 with one character off; its other wording still shows the back)
+SIDE_WORDS = (("姓名", "性别", "民族", "住址", "公民身份号码"),
+              ("签发机关", "有效期限", "居民身份证", "中华人民共和国"))
 
 
 def _one_card_read_well(side: ReadDocument) -> bool:
@@ -139,7 +157,7 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
     (top, top_box), (bottom, bottom_box) = cards
     second = _SIDES.submit(contextvars.copy_context().run, _read_side, name, data, bottom,
                            bottom_box, 2, pdf)
-    looks, unjudged = _page_looks(page)  # judged on the page while the cards are read
+    looks, unjudged = _page_looks(page, boxes)  # judged while the cards are read
     sides = [_read_side(name, data, top, top_box, 1, pdf), second.result()]
     kinds = [s.kind for s in sides]
     unknown = kinds.index(DocumentKind.UNKNOWN) if DocumentKind.UNKNOWN in kinds else None
@@ -151,25 +169,26 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
                                                                              strict=True)]
     if unknown is not None and KEY_FIELD[sides[unknown].kind] not in sides[unknown].fields:
         return []
-    return [_page_quality(side, looks, page.number, unjudged) for side in sides]
+    return [_page_quality(side, looks, page.number, unjudged, card)
+            for card, side in enumerate(sides)]
 
 
-def _page_looks(page: Page) -> tuple[Looks | None, list[ReadProblem]]:
-    """The picture's quality measured on the page as uploaded, not on the enlarged
-    cut-outs (which would always look blurry); a failure to measure it is a problem
-    of each side, never a clean judgement."""
+def _page_looks(page: Page, boxes: list[np.ndarray]) -> tuple[Looks | None, list[ReadProblem]]:
+    """The picture's quality measured on the page as uploaded, and each card's
+    sharpness on it, not on the enlarged cut-outs (which would always look blurry); a
+    failure to measure it is a problem of each side, never a clean judgement."""
     from . import _stage
     from .quality import measure
 
     unjudged: list[ReadProblem] = []
-    return _stage("quality", unjudged, lambda: measure(page), page.number), unjudged
+    return _stage("quality", unjudged, lambda: measure(page, boxes), page.number), unjudged
 
 
 def _page_quality(side: ReadDocument, looks: Looks | None, number: int,
-                  unjudged: list[ReadProblem]) -> ReadDocument:
+                  unjudged: list[ReadProblem], card: int) -> ReadDocument:
     from .quality import problems_of
 
-    found = problems_of(looks, side.kind, number) if looks else []
+    found = problems_of(looks, side.kind, number, card) if looks else []
     return replace(side, problems=side.problems + unjudged + found)
 
 
