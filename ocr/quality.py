@@ -18,6 +18,7 @@ running into that border, or the paper crossing it along most of its width).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -27,6 +28,11 @@ from .types import DocumentKind, Page, ReadProblem
 
 NORMALISED_LONG_SIDE = 1000  # px: sharpness is measured at one size
 MIN_SHARPNESS = 25.0  # 99th percentile of |Laplacian|; sharp pages 60-320, blurred < 10
+# A card on a photocopied page, measured alone at one width: its print is small in the
+# picture, so a blur the page passes can leave it unreadable. Desk photos of copies
+# (seeds 5, 7, 11): cards read well 60-101; misread or unread 26-51; scans and PDFs 100+
+CARD_SHARPNESS_WIDTH = 400  # px
+MIN_CARD_SHARPNESS = 54.0
 MIN_LONG_SIDE = 500  # px: below this, characters are a few pixels high
 SATURATED = 250  # grey level counted as blown out
 GLARE_MIN_AREA = 0.02  # of the image: a blown-out patch this large …
@@ -72,6 +78,23 @@ def sharpness(grey: np.ndarray) -> float:
     scale = NORMALISED_LONG_SIDE / max(h, w)
     small = cv2.resize(grey, (max(1, int(w * scale)), max(1, int(h * scale))),
                        interpolation=cv2.INTER_AREA)
+    return float(np.percentile(np.abs(cv2.Laplacian(small, cv2.CV_64F)), 99))
+
+
+def card_sharpness(picture: np.ndarray, box: np.ndarray) -> float:
+    """``sharpness`` of the card inside ``box`` (4x2 corners on ``picture``), flattened
+    at its own size and measured CARD_SHARPNESS_WIDTH wide."""
+    tl, tr, br, bl = box.astype(np.float32)
+    width = max(float(np.linalg.norm(tr - tl)), float(np.linalg.norm(br - bl)), 8.0)
+    height = max(float(np.linalg.norm(bl - tl)), float(np.linalg.norm(br - tr)), 8.0)
+    size = (round(width), round(height))
+    corners = np.array([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1],
+                        [0, size[1] - 1]], np.float32)
+    card = cv2.warpPerspective(picture, cv2.getPerspectiveTransform(
+        box.astype(np.float32), corners), size)
+    grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY) if card.ndim == 3 else card
+    small = cv2.resize(grey, (CARD_SHARPNESS_WIDTH, max(1, round(
+        CARD_SHARPNESS_WIDTH * height / width))), interpolation=cv2.INTER_AREA)
     return float(np.percentile(np.abs(cv2.Laplacian(small, cv2.CV_64F)), 99))
 
 
@@ -192,17 +215,20 @@ class Looks:
     glare: float
     not_found: bool
     cut_sides: tuple[str, ...]
+    cards: tuple[float, ...] = ()  # sharpness of each card on a photocopied page
 
 
-def measure(page: Page) -> Looks | None:
-    """The gate's figures for a page; None for a page it does not judge (a text layer)."""
+def measure(page: Page, cards: Sequence[np.ndarray] = ()) -> Looks | None:
+    """The gate's figures for a page; None for a page it does not judge (a text layer).
+    ``cards``: the outlines of the cards photocopied on it, each measured alone."""
     if page.has_text_layer or page.image.size == 0:
         return None
     grey = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if page.image.ndim == 3 else page.image
     lay = layout(grey)
     missing = no_document(lay)
     return Looks(max(grey.shape), sharpness(grey), glare_area(grey), missing,
-                 () if missing else tuple(cut_sides(lay)))
+                 () if missing else tuple(cut_sides(lay)),
+                 tuple(card_sharpness(page.image, box) for box in cards))
 
 
 def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
@@ -211,10 +237,12 @@ def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
     return [] if looks is None else problems_of(looks, kind, page.number)
 
 
-def problems_of(looks: Looks, kind: DocumentKind, number: int) -> list[ReadProblem]:
-    """The gate's findings, worded for intake with the document's name."""
+def problems_of(looks: Looks, kind: DocumentKind, number: int,
+                card: int | None = None) -> list[ReadProblem]:
+    """The gate's findings, worded for intake with the document's name; ``card``: the
+    document is that card of a photocopied page (its index in ``looks.cards``)."""
     zh, en = KIND_LABELS.get(kind, KIND_LABELS[DocumentKind.UNKNOWN])
-    problems = []
+    problems = card_problems(looks, kind, number, card) if card is not None else []
     if looks.long_side < MIN_LONG_SIDE:
         problems.append(ReadProblem(
             "read.quality.too_small",
@@ -239,6 +267,22 @@ def problems_of(looks: Looks, kind: DocumentKind, number: int) -> list[ReadProbl
     if looks.not_found and looks.sharpness >= MIN_SHARPNESS:
         return placed + problems  # intake is told the first problem (a heavily blurred
     return problems + placed  # document may show no paper: there, blurry stays first)
+
+
+def card_problems(looks: Looks, kind: DocumentKind, number: int,
+                  card: int) -> list[ReadProblem]:
+    """The card ``card`` of a photocopied page blurred where the page is not (a
+    blurred page is told as such)."""
+    zh, en = KIND_LABELS.get(kind, KIND_LABELS[DocumentKind.UNKNOWN])
+    if looks.sharpness < MIN_SHARPNESS or looks.cards[card] >= MIN_CARD_SHARPNESS:
+        return []
+    return [ReadProblem(
+        "read.quality.blurry",
+        f"复印件上的{zh}模糊（清晰度 {looks.cards[card]:.0f}，至少 "
+        f"{MIN_CARD_SHARPNESS:.0f}）：请靠近、对焦、保持手机稳定后重新拍摄复印件，或扫描复印件"
+        f" / {en[0].upper()}{en[1:]} on the photocopy is blurred (sharpness "
+        f"{looks.cards[card]:.0f}, at least {MIN_CARD_SHARPNESS:.0f}): photograph the "
+        "copy closer, in focus and holding the phone still, or scan it.", number)]
 
 
 def _placement_problems(looks: Looks, zh: str, en: str, number: int) -> list[ReadProblem]:
