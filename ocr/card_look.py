@@ -13,11 +13,11 @@ from dataclasses import replace
 from datetime import date
 
 from . import image as im
+from .cards import LOW_RES
 from .types import BBox, DocumentKind, Field, Page, ReadDocument, Word
 
 ID_SIDES = {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
 KEY_FIELD = {DocumentKind.ID_CARD_FRONT: "id_number", DocumentKind.ID_CARD_BACK: "valid_until"}
-LOW_RES = 1.8  # a card enlarged more than this to be read came from a photo
 _NUMBER = re.compile(r"\d{17}[\dX]")
 _PERIOD = re.compile(r"(\d{8})[-—]?(\d{8}|长期)")
 

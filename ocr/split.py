@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from . import image as im
-from .card_look import ID_SIDES, KEY_FIELD, LOW_RES, real_period, second_look
-from .cards import at_a_glance, cut_out, enlargement, find_cards, outline_of
+from .card_look import ID_SIDES, KEY_FIELD, real_period, second_look
+from .cards import LOW_RES, at_a_glance, cut_out, enlargement, find_cards, outline_of
 from .errors import log_bug
 from .loader import Loaded
 from .quality import Looks
