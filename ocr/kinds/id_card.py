@@ -169,6 +169,8 @@ def read_front(page: Page) -> dict[str, Field]:
     i_birth = _line_or(find_line(lines, "出生"), _first_date_line(lines, i_number))
     i_sex = _line_or(find_line(lines, "性别"), _before(i_birth))
     i_name = _line_or(find_line(lines, "姓名"), _before(i_sex))
+    if None in (i_name, i_sex, i_birth) and (order := _in_card_order(lines, i_number)):
+        i_name, i_sex, i_birth = order  # a label found may be another misread (性书)
     i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
                       i_birth + 1 if i_birth is not None else None)
     if i_addr is not None and i_number is not None and i_addr >= i_number:
@@ -185,6 +187,18 @@ def read_front(page: Page) -> dict[str, Field]:
         fields.update(_sex_ethnicity(page, lines[i_sex], number))
     fields.update(_birth(page, g, lines[i_birth] if i_birth is not None else None, number))
     return fields
+
+
+def _in_card_order(lines: list[Word], i_number: int | None) -> tuple[int, int, int] | None:
+    """The name, sex and birth lines by their place on the card, where labels were
+    misread on a small card (性书 for 姓名, 维理 for 性别): four to six lines above
+    the number (the address takes one to three), the second with a sex, the third
+    with a date's digits."""
+    if i_number is None or not 4 <= i_number <= 6:
+        return None
+    if not re.search("[男女]", lines[1].text) or sum(ch.isdigit() for ch in lines[2].text) < 4:
+        return None
+    return 0, 1, 2
 
 
 def without_photo(g: np.ndarray) -> np.ndarray:

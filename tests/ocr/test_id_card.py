@@ -11,6 +11,7 @@ from ocr.kinds.id_card import (
     _authority_checked,
     _building,
     _fills_its_line,
+    _in_card_order,
     _sex_ethnicity,
     valid_number,
 )
@@ -142,3 +143,15 @@ def test_a_name_missing_a_character_is_checked_by_hand() -> None:
     assert not _fills_its_line("车勇", _name_line("韩军勇", blur=2.0))
     assert not _fills_its_line("韩军勇", _name_line("郭琳"))
     assert _fills_its_line("买买提·艾力", _name_line("买买提·艾力"))  # not judged
+
+
+def test_misread_labels_on_a_small_card_fall_back_to_the_cards_line_order() -> None:
+    # a desk-photo copy: 姓名 read 性书 (matches 性别), 性别 read 维理, 出生 read BE
+    texts = ["性书丁玲", "维理 女 族汉", "BE 4977月4月10日", "佳址 广东省广州市天河区体育西路21",
+             "6号院3号楼5单元2802号", "公民身份与码 440106197704105424"]
+    lines = [Word(t, (0, 60 * i, 800, 60 * i + 50), 0.7) for i, t in enumerate(texts)]
+    assert _in_card_order(lines, 5) == (0, 1, 2)
+    assert _in_card_order(lines, 3) is None  # too few lines above the number
+    assert _in_card_order(lines, None) is None
+    no_sex = [lines[0], Word("维理 族汉", lines[1].bbox, 0.7), *lines[2:]]
+    assert _in_card_order(no_sex, 5) is None  # the second line is not the sex line
