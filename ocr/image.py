@@ -204,12 +204,13 @@ def _line_score(mask: np.ndarray) -> float:
     return float(profile.var() / (profile.mean() ** 2 + 1e-6))
 
 
-def text_axis_and_skew(image: np.ndarray, max_angle: float = 6.0) -> tuple[int, float]:
+def text_axis_and_skew(image: np.ndarray, max_angle: float = 6.0,
+                       quarters: tuple[int, ...] = (0, 90)) -> tuple[int, float]:
     """(quarter turn 0 or 90 that makes text lines horizontal, small angle to
     straighten them). Upside down is not decided here (that needs OCR)."""
     mask = ink(image)
     best = (-1.0, 0, 0.0)
-    for quarter in (0, 90):  # every degree, then the half degrees beside the best
+    for quarter in quarters:  # every degree, then the half degrees beside the best
         turned = rotate_quarter(mask, quarter)
         for angle in np.arange(-max_angle, max_angle + 0.01, 1.0):
             best = max(best, (_line_score(rotate_small(turned, float(angle))), quarter,

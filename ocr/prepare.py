@@ -28,7 +28,7 @@ def prepare_page(page: Page) -> Page:
         return dataclasses.replace(page, image=image, words=engines.read_page_lines(image))
     image = im.fit_size(im.to_bgr(page.image))
     quad = page.outline.corners if page.outline else im.find_document(image)
-    straight, is_card, quarter = straighten(image, quad, None)
+    straight, is_card, quarter = straighten(image, quad, None, page.one_card)
     rotation, upright_image, text = upright(straight, is_card, page.one_card)
     if is_card and quad is not None and not page.one_card and keyword_hits(
             _text(text.lines)) < GOOD_ENOUGH:
@@ -42,16 +42,22 @@ def prepare_page(page: Page) -> Page:
                                outline=None)  # it was the picture's, not this image's
 
 
-def straighten(image: np.ndarray, quad: np.ndarray | None,
-               card: bool | None) -> tuple[np.ndarray, bool, int]:
+CUT_OUT_SKEW = 3.0  # degrees: a card cut out along its outline is straight to within this
+
+
+def straighten(image: np.ndarray, quad: np.ndarray | None, card: bool | None,
+               cut_out: bool = False) -> tuple[np.ndarray, bool, int]:
     """Crop, flatten and deskew; returns the image, whether it is a card, and
-    the quarter turn already applied (0 or 90)."""
+    the quarter turn already applied (0 or 90). ``cut_out``: a card cut out of a page
+    along its outline, lying as cut (its residual skew is looked for within
+    CUT_OUT_SKEW; on 150 cut-outs it was 0 to 3 degrees)."""
     if quad is not None:
         image, is_card = im.warp_document(image, quad, card)
         image = im.fit_size(image)
         if is_card:
             return image, True, 0
-    quarter, angle = im.text_axis_and_skew(image)
+    quarter, angle = (im.text_axis_and_skew(image, CUT_OUT_SKEW, quarters=(0,)) if cut_out
+                      else im.text_axis_and_skew(image))
     image = im.rotate_quarter(image, quarter)
     if abs(angle) >= 0.4:
         image = im.rotate_small(image, angle)

@@ -336,3 +336,21 @@ def test_a_copy_whose_sheet_is_outlined_wrong_under_falling_light_is_split() -> 
     sides = _sides(ocr.read_upload("copy.jpg", data))
     assert sides[DocumentKind.ID_CARD_FRONT].value("id_number") == front["id_number"]
     assert sides[DocumentKind.ID_CARD_BACK].value("valid_until") == back["valid_until"]
+
+
+def test_a_cut_out_cards_skew_is_looked_for_near_where_it_was_cut() -> None:
+    """A card cut out along its outline lies within a few degrees of straight: its
+    skew is looked for within CUT_OUT_SKEW, lying as cut, and found as the whole
+    search (both quarter turns, 6 degrees) finds it."""
+    from ocr import image as im
+    from ocr.cards import at_a_glance, cut_out
+    from ocr.prepare import straighten
+
+    data, _, _ = _copy(3, "scan")
+    boxes, page = at_a_glance(load("copy.png", data).pages[0])
+    card = cut_out(page.image, boxes[0])
+    for angle in (0.0, 2.0, -2.5):
+        tilted = im.rotate_small(card, angle) if angle else card
+        near = straighten(tilted, None, None, cut_out=True)
+        assert near[2] == 0
+        assert np.array_equal(near[0], straighten(tilted, None, None)[0]), angle
