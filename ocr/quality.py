@@ -237,12 +237,13 @@ def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
     return [] if looks is None else problems_of(looks, kind, page.number)
 
 
-def problems_of(looks: Looks, kind: DocumentKind, number: int,
-                card: int | None = None) -> list[ReadProblem]:
+def problems_of(looks: Looks, kind: DocumentKind, number: int, card: int | None = None,
+                small: bool = False) -> list[ReadProblem]:
     """The gate's findings, worded for intake with the document's name; ``card``: the
-    document is that card of a photocopied page (its index in ``looks.cards``)."""
+    document is that card of a photocopied page (its index in ``looks.cards``),
+    ``small`` in the picture (see ``card_problems``)."""
     zh, en = KIND_LABELS.get(kind, KIND_LABELS[DocumentKind.UNKNOWN])
-    problems = card_problems(looks, kind, number, card) if card is not None else []
+    problems = card_problems(looks, kind, number, card, small) if card is not None else []
     if looks.long_side < MIN_LONG_SIDE:
         problems.append(ReadProblem(
             "read.quality.too_small",
@@ -269,20 +270,30 @@ def problems_of(looks: Looks, kind: DocumentKind, number: int,
     return problems + placed  # document may show no paper: there, blurry stays first)
 
 
-def card_problems(looks: Looks, kind: DocumentKind, number: int,
-                  card: int) -> list[ReadProblem]:
+def card_problems(looks: Looks, kind: DocumentKind, number: int, card: int,
+                  small: bool = False) -> list[ReadProblem]:
     """The card ``card`` of a photocopied page blurred where the page is not (a
-    blurred page is told as such)."""
+    blurred page is told as such); ``small``: so small in the picture that its
+    wording is left to be checked by hand (a desk photo of the copy)."""
     zh, en = KIND_LABELS.get(kind, KIND_LABELS[DocumentKind.UNKNOWN])
-    if looks.sharpness < MIN_SHARPNESS or looks.cards[card] >= MIN_CARD_SHARPNESS:
-        return []
-    return [ReadProblem(
-        "read.quality.blurry",
-        f"复印件上的{zh}模糊（清晰度 {looks.cards[card]:.0f}，至少 "
-        f"{MIN_CARD_SHARPNESS:.0f}）：请靠近、对焦、保持手机稳定后重新拍摄复印件，或扫描复印件"
-        f" / {en[0].upper()}{en[1:]} on the photocopy is blurred (sharpness "
-        f"{looks.cards[card]:.0f}, at least {MIN_CARD_SHARPNESS:.0f}): photograph the "
-        "copy closer, in focus and holding the phone still, or scan it.", number)]
+    problems = []
+    if looks.sharpness >= MIN_SHARPNESS and looks.cards[card] < MIN_CARD_SHARPNESS:
+        problems.append(ReadProblem(
+            "read.quality.blurry",
+            f"复印件上的{zh}模糊（清晰度 {looks.cards[card]:.0f}，至少 "
+            f"{MIN_CARD_SHARPNESS:.0f}）：请靠近、对焦、保持手机稳定后重新拍摄复印件，或扫描复印件"
+            f" / {en[0].upper()}{en[1:]} on the photocopy is blurred (sharpness "
+            f"{looks.cards[card]:.0f}, at least {MIN_CARD_SHARPNESS:.0f}): photograph the "
+            "copy closer, in focus and holding the phone still, or scan it.", number))
+    if small:
+        problems.append(ReadProblem(
+            "read.quality.too_small",
+            f"复印件上的{zh}在照片中太小，其姓名、住址等文字须人工核对：请靠近拍摄复印件"
+            f"（卡面约占画面宽度的一半），或扫描复印件 / {en[0].upper()}{en[1:]} on the "
+            "photocopy is too small in the photo for its wording (name, address) to be "
+            "read reliably, so it is left to be checked by hand: photograph the copy closer "
+            "(the card about half the frame wide) or scan it.", number))
+    return problems
 
 
 def _placement_problems(looks: Looks, zh: str, en: str, number: int) -> list[ReadProblem]:

@@ -169,7 +169,8 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
                                                                              strict=True)]
     if unknown is not None and KEY_FIELD[sides[unknown].kind] not in sides[unknown].fields:
         return []
-    return [_page_quality(side, looks, page.number, unjudged, card)
+    small = [enlargement(box) > LOW_RES for _, box in cards]  # wording checked by hand
+    return [_page_quality(side, looks, page.number, unjudged, card, small[card])
             for card, side in enumerate(sides)]
 
 
@@ -185,10 +186,10 @@ def _page_looks(page: Page, boxes: list[np.ndarray]) -> tuple[Looks | None, list
 
 
 def _page_quality(side: ReadDocument, looks: Looks | None, number: int,
-                  unjudged: list[ReadProblem], card: int) -> ReadDocument:
+                  unjudged: list[ReadProblem], card: int, small: bool) -> ReadDocument:
     from .quality import problems_of
 
-    found = problems_of(looks, side.kind, number, card) if looks else []
+    found = problems_of(looks, side.kind, number, card, small) if looks else []
     return replace(side, problems=side.problems + unjudged + found)
 
 
