@@ -125,14 +125,8 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
         middle = (cell.bbox[0] + cell.bbox[2]) / 2
         label, _ = min(columns, key=lambda c: abs((c[1].bbox[0] + c[1].bbox[2]) / 2 - middle))
         text = norm.comma_points(clean(norm.fullwidth_to_ascii(cell.text)).replace(" ", ""))
-        if label == "姓名":
-            name = norm.chinese_name(text)
-            if name:
-                found.setdefault("employee_name", _cell_field("employee_name", name, page, cell))
-        elif label == "身份证号":
-            if m := ID_NUMBER.search(text):
-                found.setdefault("id_number", _cell_field("id_number", m.group(1).upper(), page,
-                                                          cell))
+        if label in IDENTITY_LABELS:
+            _identity_cell(found, page, cell, text)
         elif (m := GLUED_AMOUNT.fullmatch(text.replace("，", ","))) and (
                 value := norm.amount(m.group(0))):
             name = _name_of(label)
@@ -143,6 +137,17 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
         if label not in IDENTITY_LABELS and _name_of(label) not in found:
             found[_name_of(label)] = Field(_name_of(label), "", page.number, head.bbox, 0.0)
     return True
+
+
+def _identity_cell(found: dict[str, Field], page: Page, cell: Word, text: str) -> None:
+    """The name and ID number under 姓名 and 身份证号, each in its cell or the two
+    found as one piece (吴悦雪420106197507294786: the name before the number)."""
+    number = ID_NUMBER.search(text)
+    if number:
+        found.setdefault("id_number", _cell_field("id_number", number.group(1).upper(), page,
+                                                  cell))
+    if name := norm.chinese_name(text[:number.start()] if number else text):
+        found.setdefault("employee_name", _cell_field("employee_name", name, page, cell))
 
 
 def _one_label_each(head: Word) -> list[Word]:

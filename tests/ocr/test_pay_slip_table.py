@@ -65,3 +65,17 @@ def test_a_thousands_comma_read_as_a_point_is_put_back() -> None:
     assert comma_points("40.322.19支付宝") == "40,322.19支付宝"
     for kept in ("12.50", "1234.56", "2026.10.15", "3.1415", "45,200.002,800.00"):
         assert comma_points(kept) == kept
+
+
+def test_a_name_and_id_number_found_as_one_piece_give_both() -> None:
+    """A photo's detector ran 姓名's and 身份证号's cells together (吴悦雪4201…): the
+    name is what comes before the number, wherever the piece's middle falls."""
+    found: dict[str, object] = {}
+    page = _page([("张三", 40)])
+    cell = Word("吴悦雪420106197507294786", (20, 160, 400, 190), 0.93)
+    pay_slip._identity_cell(found, page, cell, cell.text)  # type: ignore[arg-type]
+    assert {k: f.value for k, f in found.items()} == {  # type: ignore[attr-defined]
+        "employee_name": "吴悦雪", "id_number": "420106197507294786"}
+    found.clear()
+    pay_slip._identity_cell(found, page, Word("张三", (0, 0, 9, 9), 0.9), "张三")  # type: ignore[arg-type]
+    assert list(found) == ["employee_name"]
