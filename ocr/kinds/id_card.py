@@ -323,10 +323,36 @@ def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Fi
     if not rest and misread:
         rest = misread.group(2)  # only a name on the list, the label unread
     ethnicity = _closest_ethnicity(rest)
+    conf = line.confidence if ethnicity == rest else 0.6
+    if pos >= 0 and ethnicity not in ETHNICITIES and (
+            again := _ethnicity_again(page, line, text, pos)):
+        ethnicity, conf = again
     if ethnicity:
         out["ethnicity"] = Field("ethnicity", ethnicity, page.number, line.bbox,
-                                 round(line.confidence if ethnicity == rest else 0.6, 3))
+                                 round(conf, 3))
     return out
+
+
+ETHNICITY_AGAIN = 0.8  # the recogniser's score on the crop that takes its reading
+
+
+def _ethnicity_again(page: Page, line: Word, text: str, pos: int) -> tuple[str, float] | None:
+    """The ethnicity after 民族 read again on its own crop, where the line's reading
+    has none or none on the list (回 read as 口, or left out of the line's piece):
+    from the character after 族 (its place by the characters' share of the line)
+    to two line heights past the line's end."""
+    x0, y0, x1, y1 = line.bbox
+    height = y1 - y0
+    start = x0 + (x1 - x0) * (pos + 1) // max(1, len(text))
+    crop = im.crop(page.image, (start, y0, min(page.image.shape[1], x1 + 2 * height), y1),
+                   pad=4)
+    if crop.size == 0 or crop.shape[1] < height // 2:
+        return None
+    read, score = recognise([crop])[0]
+    name = _closest_ethnicity(cjk_only(read))
+    if name in ETHNICITIES and score >= ETHNICITY_AGAIN:
+        return name, min(score, 0.9)
+    return None
 
 
 def _closest_ethnicity(text: str) -> str:

@@ -155,3 +155,22 @@ def test_misread_labels_on_a_small_card_fall_back_to_the_cards_line_order() -> N
     assert _in_card_order(lines, None) is None
     no_sex = [lines[0], Word("维理 族汉", lines[1].bbox, 0.7), *lines[2:]]
     assert _in_card_order(no_sex, 5) is None  # the second line is not the sex line
+
+
+def test_an_ethnicity_left_out_of_its_line_is_read_on_its_own_crop() -> None:
+    """The page's reader read 性别 男 民族 and left 回 out of the piece (on a rotated
+    photo of seed 7), or read it 口: the crop after 民族 is read again."""
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import NOTO_SANS, font
+
+    picture = Image.new("RGB", (700, 80), "white")
+    ImageDraw.Draw(picture).text((10, 10), "性别 男    民族 回", font=font(NOTO_SANS, 46),
+                                 fill=(30, 30, 30))
+    page = Page(1, np.asarray(picture))
+    left_out = _sex_ethnicity(page, Word("性别 男 民族", (10, 20, 295, 72), 0.99), None)
+    assert left_out["ethnicity"].value == "回"
+    misread = _sex_ethnicity(page, Word("性别 男 民族 口", (10, 20, 350, 72), 0.55), None)
+    assert misread["ethnicity"].value == "回"
+    assert _sex_ethnicity(page, Word("性别 男 民族 回", (10, 20, 350, 72), 0.99),
+                          None)["ethnicity"].confidence == 0.99  # read right: not again
