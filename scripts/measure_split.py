@@ -2,8 +2,9 @@
 
 For each seed and i < count, the corpus's composite copies (samples.corpus.composite_copy:
 a scanned PNG, a JPEG desk photo, a scanner's one-page PDF) are read with
-ocr.read_upload; per degradation it prints how often both sides were found, each
-field's exact-match rate and seconds per file.
+ocr.read_upload; per degradation it prints how often both sides were found, the
+fields read right, those read wrong and sure (not under SURE, so nothing asks for a
+check by hand), each field's exact-match rate and seconds per file.
 
     nice -n 10 .venv/bin/python scripts/measure_split.py --seeds 2026 --count 3
 """
@@ -23,6 +24,8 @@ import ocr  # noqa: E402
 from samples.corpus import composite_copy  # noqa: E402
 from samples.render.composite import DEGRADATIONS  # noqa: E402
 
+SURE = 0.85  # the default policy's field_confidence_min: a value under it is checked by hand
+
 
 def _same(got: str | None, want: str) -> bool:
     return got is not None and re.sub(r"\s+", "", got) == re.sub(r"\s+", "", want)
@@ -33,6 +36,7 @@ class Tally:
         self.found: dict[str, list[bool]] = defaultdict(list)
         self.fields: dict[tuple[str, str], list[bool]] = defaultdict(list)
         self.seconds: dict[str, list[float]] = defaultdict(list)
+        self.sure_wrong: dict[str, int] = defaultdict(int)
 
     def add(self, deg: str, truth: list[dict], docs: list[ocr.ReadDocument],
             seconds: float) -> list[str]:
@@ -49,6 +53,8 @@ class Tally:
                 self.fields[(deg, f"{entry['kind']}.{name}")].append(ok)
                 if not ok:
                     wrong.append(f"{entry['kind']}.{name}: {got!r} != {want!r}")
+                    read = doc.fields.get(name) if doc else None
+                    self.sure_wrong[deg] += bool(read and read.confidence >= SURE)
         return wrong
 
     def print(self) -> None:
@@ -56,7 +62,9 @@ class Tally:
             if deg not in self.found:
                 continue
             found, secs = self.found[deg], self.seconds[deg]
-            print(f"{deg}: both sides {sum(found)}/{len(found)}, "
+            hits = [ok for (d, _), oks in self.fields.items() if d == deg for ok in oks]
+            print(f"{deg}: both sides {sum(found)}/{len(found)}, fields right "
+                  f"{sum(hits)}/{len(hits)}, wrong and sure {self.sure_wrong[deg]}, "
                   f"{sum(secs) / len(secs):.1f} s/file")
             for (d, name), hits in sorted(self.fields.items()):
                 if d == deg:
