@@ -6,9 +6,11 @@ to ~1e-4 (measured over a generated corpus: ``scripts/measure_inference.py``). W
 OpenVINO is installed it takes over, unless ``PREREVIEW_INFERENCE=onnxruntime``.
 
 Recognition reads a page's pieces (a scanned statement page has ~240) as parallel
-requests on OpenVINO's CPU streams (one per core), each piece on one core: ~1.8x faster
+requests on OpenVINO's CPU streams (one per core), each request on one core: ~1.8x faster
 than one request at a time on both cores, where a short piece keeps the second core
-waiting. A single crop is read by one request on all cores.
+waiting. Pieces of one input shape go in one request, up to REC_BATCH (no padding, the
+same readings; a statement page's cells ~18 % faster). A single crop is read by one
+request on all cores.
 
 OpenVINO prepares its kernels for each new input shape, and a line's width varies by
 the pixel: each recognition input is widened to a multiple of REC_WIDTH_STEP, so the
@@ -31,6 +33,7 @@ import numpy as np
 BACKENDS = ("openvino", "onnxruntime")
 REC_WIDTH_STEP = 32  # px at the model's 48 px height
 REC_HEIGHT = 48
+REC_BATCH = 8  # pieces of one input shape read in one request
 
 
 class UnknownBackend(ValueError):
@@ -107,24 +110,35 @@ class _ParallelRecognizer:
                         self._one(crops, return_word_box))
         started = time.perf_counter()
         self._results, self._failure = [("", 0.0)] * len(crops), None
+        inputs = [self._one.resize_norm_img(c, max(self._min_ratio, c.shape[1] / c.shape[0]))
+                  for c in crops]
         try:
-            for i in sorted(range(len(crops)),
-                            key=lambda i: -crops[i].shape[1] / crops[i].shape[0]):
-                crop = crops[i]
-                ratio = max(self._min_ratio, crop.shape[1] / crop.shape[0])
-                self._queue.start_async({0: self._one.resize_norm_img(crop, ratio)[None]}, i)
+            for batch in _same_shape_batches(inputs):
+                self._queue.start_async({0: np.stack([inputs[i] for i in batch])}, batch)
         finally:
             self._queue.wait_all()
         if self._failure is not None:  # raised here, not lost in OpenVINO's thread
             raise self._failure
         return self._results, time.perf_counter() - started
 
-    def _decoded(self, request: Any, i: int) -> None:
+    def _decoded(self, request: Any, batch: list[int]) -> None:
         try:
-            [(text, score)] = self._one.postprocess_op(request.get_output_tensor(0).data)
-            self._results[i] = (text, float(score))
+            read = self._one.postprocess_op(request.get_output_tensor(0).data)
+            for i, (text, score) in zip(batch, read, strict=True):
+                self._results[i] = (text, float(score))
         except Exception as err:  # noqa: BLE001 - handed to the caller's thread
             self._failure = err
+
+
+def _same_shape_batches(inputs: list[np.ndarray]) -> list[list[int]]:
+    """The inputs' indices in batches of one shape (widest first), up to REC_BATCH
+    each: inputs of one width (widened to a step) are read together with no padding,
+    the same as one at a time (a statement page's 240 cells: 0.63 s -> 0.52 s)."""
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for i, x in enumerate(inputs):
+        by_shape.setdefault(x.shape, []).append(i)
+    return [same[k:k + REC_BATCH] for shape in sorted(by_shape, key=lambda s: -s[-1])
+            for same in [by_shape[shape]] for k in range(0, len(same), REC_BATCH)]
 
 
 def _stepped(resize_norm_img: Callable[[np.ndarray, float], np.ndarray]

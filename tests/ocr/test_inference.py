@@ -95,3 +95,10 @@ def test_a_failure_while_decoding_a_piece_is_raised_not_read_as_nothing(
         crops = [np.full((40, 200, 3), 255, np.uint8)] * 3
         with pytest.raises(RuntimeError, match="decoder broke"):
             engine.text_rec(crops)
+
+
+def test_pieces_of_one_shape_are_read_in_one_request() -> None:
+    inputs = [np.zeros((3, 48, w), np.float32) for w in (96, 160, 96, 96, 160, 640)]
+    assert inference._same_shape_batches(inputs) == [[5], [1, 4], [0, 2, 3]]  # widest first
+    many = [np.zeros((3, 48, 96), np.float32)] * (inference.REC_BATCH + 2)
+    assert [len(b) for b in inference._same_shape_batches(many)] == [inference.REC_BATCH, 2]
