@@ -60,7 +60,7 @@ def _voted_number(page: Page, read: Field | None, enlarged: float) -> dict[str, 
     number's crop (Tesseract at the photo's own size) and the reader's; when those three
     do not agree, the recogniser's pieces of the whole card read again go first. Ties
     go to the earlier."""
-    from .kinds.id_card import NUMBER_AREA
+    from .kinds.id_number import NUMBER_AREA
 
     h, w = page.image.shape[:2]
     x0, y0, x1, y1 = NUMBER_AREA
@@ -95,7 +95,7 @@ def _number_readings(page: Page, box: BBox, read: Field | None, enlarged: float)
 
 
 def _vote(readings: list[str]) -> tuple[str, int] | None:
-    from .kinds.id_card import valid_number
+    from .kinds.id_number import valid_number
 
     valid = [r.upper().replace(" ", "") for r in readings if valid_number(r.upper())]
     if not valid:

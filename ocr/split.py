@@ -109,7 +109,7 @@ SIDE_WORDS = (("姓名", "性别", "民族", "住址", "公民身份号码"),
 
 def _one_card_read_well(side: ReadDocument) -> bool:
     """A valid ID number on a front, a real validity period on a back."""
-    from .kinds.id_card import valid_number
+    from .kinds.id_number import valid_number
 
     fields = side.fields
     if side.kind is DocumentKind.ID_CARD_FRONT:

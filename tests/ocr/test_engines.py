@@ -144,7 +144,7 @@ def test_two_valid_id_numbers_read_make_it_a_check_by_hand(
         id_front: tuple[bytes, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
     from stdnum.cn import ric
 
-    from ocr.kinds import id_card
+    from ocr.kinds import id_number
 
     data, truth = id_front
     body = truth["id_number"][:16] + str((int(truth["id_number"][16]) + 2) % 10)
@@ -154,7 +154,7 @@ def test_two_valid_id_numbers_read_make_it_a_check_by_hand(
         opinion.set_result(other)
         return opinion
 
-    monkeypatch.setattr(id_card, "second_opinion_soon", tesseract_reads_other)
+    monkeypatch.setattr(id_number, "second_opinion_soon", tesseract_reads_other)
     with engines.forced("rapidocr"):
         doc = ocr.read_file("front.png", data)
     assert doc.value("id_number") == truth["id_number"]  # RapidOCR's reading is kept …

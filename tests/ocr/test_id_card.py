@@ -13,8 +13,8 @@ from ocr.kinds.id_card import (
     _fills_its_line,
     _in_card_order,
     _sex_ethnicity,
-    valid_number,
 )
+from ocr.kinds.id_number import valid_number
 from ocr.types import Page, Word
 
 from .conftest import documents, same, share_right
