@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .cards import card_sides
 from .types import DocumentKind, Page, ReadProblem
 
 NORMALISED_LONG_SIDE = 1000  # px: sharpness is measured at one size
@@ -78,24 +79,26 @@ def sharpness(grey: np.ndarray) -> float:
     scale = NORMALISED_LONG_SIDE / max(h, w)
     small = cv2.resize(grey, (max(1, int(w * scale)), max(1, int(h * scale))),
                        interpolation=cv2.INTER_AREA)
-    return float(np.percentile(np.abs(cv2.Laplacian(small, cv2.CV_64F)), 99))
+    return _edge_strength(small)
 
 
 def card_sharpness(picture: np.ndarray, box: np.ndarray) -> float:
     """``sharpness`` of the card inside ``box`` (4x2 corners on ``picture``), flattened
     at its own size and measured CARD_SHARPNESS_WIDTH wide."""
-    tl, tr, br, bl = box.astype(np.float32)
-    width = max(float(np.linalg.norm(tr - tl)), float(np.linalg.norm(br - bl)), 8.0)
-    height = max(float(np.linalg.norm(bl - tl)), float(np.linalg.norm(br - tr)), 8.0)
+    width, height = (max(side, 8.0) for side in card_sides(box.astype(np.float32)))
     size = (round(width), round(height))
     corners = np.array([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1],
                         [0, size[1] - 1]], np.float32)
     card = cv2.warpPerspective(picture, cv2.getPerspectiveTransform(
         box.astype(np.float32), corners), size)
     grey = cv2.cvtColor(card, cv2.COLOR_BGR2GRAY) if card.ndim == 3 else card
-    small = cv2.resize(grey, (CARD_SHARPNESS_WIDTH, max(1, round(
-        CARD_SHARPNESS_WIDTH * height / width))), interpolation=cv2.INTER_AREA)
-    return float(np.percentile(np.abs(cv2.Laplacian(small, cv2.CV_64F)), 99))
+    return _edge_strength(cv2.resize(grey, (CARD_SHARPNESS_WIDTH, max(1, round(
+        CARD_SHARPNESS_WIDTH * height / width))), interpolation=cv2.INTER_AREA))
+
+
+def _edge_strength(grey: np.ndarray) -> float:
+    """The 99th percentile of |Laplacian|."""
+    return float(np.percentile(np.abs(cv2.Laplacian(grey, cv2.CV_64F)), 99))
 
 
 def glare_area(grey: np.ndarray) -> float:
