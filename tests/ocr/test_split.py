@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 import ocr
 from ocr.cards import card_regions
@@ -23,10 +23,15 @@ from samples.render.composite import id_copy
 from samples.render.statement import images_to_pdf
 
 
-def _copy(seed: int, mode: str) -> tuple[bytes, dict[str, str], dict[str, str]]:
+def _copy(seed: int, mode: str, blur: float = 0.0) -> tuple[bytes, dict[str, str],
+                                                            dict[str, str]]:
+    """An ID copy page degraded by ``mode``; ``blur``: the page blurred first (its
+    cards' small print, not the sheet's edge on the desk)."""
     rng = random.Random(seed)
     person = people.make_person(rng, date(2026, 11, 1), min_age=20, max_age=65)
     page, front, back = id_copy(person, rng)
+    if blur:
+        page = page.filter(ImageFilter.GaussianBlur(blur))
     data, _ = degrade.apply(page, mode, seed)
     return data, front, back
 
@@ -302,21 +307,11 @@ def test_a_small_cards_wording_is_left_to_be_checked_by_hand() -> None:
     assert back.fields["issuing_authority"].confidence < 0.85
 
 
-def _blurred_copy_photo(seed: int, blur: float) -> bytes:
-    from PIL import ImageFilter
-
-    rng = random.Random(seed)
-    person = people.make_person(rng, date(2026, 11, 1), min_age=20, max_age=65)
-    page, _, _ = id_copy(person, rng)
-    data, _ = degrade.apply(page.filter(ImageFilter.GaussianBlur(blur)), "photo", seed)
-    return data
-
-
 def test_a_copys_cards_blurred_on_a_sharp_photo_are_told_to_intake() -> None:
     """The photo passes the page's gate (the sheet's edge on the desk is sharp) but the
     cards' small print is blurred: each side asks for the copy to be re-shot."""
     for blur, sides in ((2.5, 2), (4.0, 1)):  # at 4 neither card is read: one document
-        documents = ocr.read_upload("copy.jpg", _blurred_copy_photo(3, blur))
+        documents = ocr.read_upload("copy.jpg", _copy(3, "photo", blur)[0])
         assert len(documents) == sides
         for document in documents:
             blurry = [p.message for p in document.problems if p.code == "read.quality.blurry"]
