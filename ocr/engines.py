@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import recognizer, tesseract
+from . import lexicon, recognizer, tesseract
 from .image import ocr_ready, scale_to
 from .types import DocumentKind, Page, Word
 
@@ -260,6 +260,29 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     if not active().second_reader:
         return [("", 0.0)] * len(crops)
     return recognizer.recognise(crops)
+
+
+def read_as_one_of(crop: np.ndarray, candidates: Sequence[str],
+                   free_start: bool = False) -> lexicon.Choice | None:
+    """A line's crop read as the candidate it most likely says (``ocr.lexicon``):
+    None when the profile has no recogniser (Tesseract gives no character
+    probabilities) or no candidate can be written."""
+    if not active().second_reader:
+        return None
+    scores = recognizer.character_scores(crop)
+    return lexicon.choose(scores[0], scores[1], candidates, free_start) if scores else None
+
+
+def read_as_valid(crop: np.ndarray, alphabet: str, length: int,
+                  valid: Callable[[str], bool]) -> str | None:
+    """A line's crop read as the likeliest ``valid`` value of ``length`` characters of
+    ``alphabet`` (``ocr.lexicon.closest_valid``: an ID number a blur put a digit or
+    three off); None without a recogniser or such a value."""
+    if not active().second_reader:
+        return None
+    scores = recognizer.character_scores(crop)
+    return lexicon.closest_valid(scores[0], scores[1], alphabet, length, valid) if scores \
+        else None
 
 
 def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:

@@ -309,6 +309,13 @@ def ink_aspect(g: np.ndarray) -> float:
     return float(np.ptp(xs) + 1) / float(np.ptp(ys) + 1)
 
 
+def ink_rows(g: np.ndarray, box: tuple[int, int, int, int], min_gap: int) -> list[tuple[int, int]]:
+    """Vertical runs of ink (text lines) inside ``box`` of a grey image, in page y
+    coordinates; runs closer than ``min_gap`` pixels are merged."""
+    x0, y0, x1, y1 = box
+    return ink_runs(np.ascontiguousarray(g.T), (y0, x0, y1, x1), min_gap)
+
+
 def ink_runs(g: np.ndarray, box: tuple[int, int, int, int], min_gap: int) -> list[tuple[int, int]]:
     """Horizontal runs of ink inside ``box`` of a grey image, in page x
     coordinates; runs closer than ``min_gap`` pixels are merged."""

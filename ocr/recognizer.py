@@ -113,6 +113,24 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     return out + [("", 0.0)] * (len(crops) - len(out))
 
 
+def character_scores(crop: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
+    """The recogniser's log-probabilities of each character (classes, the CTC blank
+    first) at each step along a crop holding one line, and the characters by class;
+    None without the second reader."""
+    engine = _engine()
+    if engine is None or crop.size == 0:
+        return None
+    crop = crop if crop.ndim == 3 else np.dstack([crop, crop, crop])
+    with _LOCK:
+        one = getattr(engine.text_rec, "_one", engine.text_rec)  # OpenVINO's wraps it
+        ratio = max(one.rec_image_shape[2] / one.rec_image_shape[1],
+                    crop.shape[1] / crop.shape[0])
+        batch = one.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+        probabilities = one.session(batch)[0][0]
+        characters = list(one.postprocess_op.character)
+    return np.log(np.maximum(probabilities, 1e-12)), characters
+
+
 def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:
     """Each line read again by the second reader; the better reading wins."""
     if not lines or _engine() is None:

@@ -17,6 +17,7 @@ import numpy as np
 from .. import engines
 from .. import image as im
 from ..classify import cjk_only, contains
+from ..divisions import issuing_authorities
 from ..engines import read_line, read_lines, recognise
 from ..recognizer import AGREE_CONFIDENCE
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
@@ -86,21 +87,22 @@ def read_front(page: Page) -> dict[str, Field]:
         g = without_photo(im.blank_margin(g))
         page.words = (engines.lines_from_pieces(_outside_photo(page.tokens, g.shape))
                       if page.tokens else read_lines(g, lang="chi_sim", psm=6))
-    lines = [w for w in page.words if w.text.strip()]
+    lines = _with_lines_unfound(g, [w for w in page.words if w.text.strip()])
     fields: dict[str, Field] = {}
     i_number = _number_line(lines)
     votes = number_votes(page, g, lines[i_number] if i_number is not None else None)
     i_birth = _line_or(find_line(lines, "出生"), _first_date_line(lines, i_number))
     i_sex = _line_or(find_line(lines, "性别"), _before(i_birth))
     i_name = _line_or(find_line(lines, "姓名"), _before(i_sex))
-    if None in (i_name, i_sex, i_birth) and (order := _in_card_order(lines, i_number)):
+    if not _in_order(i_name, i_sex, i_birth) and (order := _in_card_order(lines, i_number)):
         i_name, i_sex, i_birth = order  # a label found may be another misread (性书)
     i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
                       i_birth + 1 if i_birth is not None else None)
     if i_addr is not None and i_number is not None and i_addr >= i_number:
         i_addr = None
     if i_name is not None:  # the name and address are read while Tesseract votes
-        fields.update(_name(page, g, lines[i_name]))
+        fields.update(_name(page, g, lines[i_name], _value_column(
+            g, lines[i_name:(i_birth + 1 if i_birth is not None else i_name + 2)])))
     if i_addr is not None:
         end = i_number if i_number is not None and i_number > i_addr else len(lines)
         fields.update(_address(page, g, lines[i_addr:end]))
@@ -108,9 +110,51 @@ def read_front(page: Page) -> dict[str, Field]:
     if number:
         fields["id_number"] = number
     if i_sex is not None:
-        fields.update(_sex_ethnicity(page, lines[i_sex], number))
+        band = _sex_band(g, lines[i_sex], lines[i_name] if i_name is not None else None,
+                         lines[i_birth] if i_birth is not None else None)
+        fields.update(_sex_ethnicity(page, lines[i_sex], number, band))
     fields.update(_birth(page, g, lines[i_birth] if i_birth is not None else None, number))
     return fields
+
+
+def _with_lines_unfound(g: np.ndarray, lines: list[Word]) -> list[Word]:
+    """The card's lines with those above the birth line the detector missed (a short
+    name or sex beside faint labels on a small card): rows of ink between the last
+    line found above it (or the card's top) and it, from the labels' column to the
+    portrait, read as lines."""
+    i_birth = _first_date_line(lines, _number_line(lines))
+    if i_birth is None or not _is_card(g):
+        return lines
+    birth = lines[i_birth]
+    height = birth.bbox[3] - birth.bbox[1]
+    top = max((w.bbox[3] for w in lines[:i_birth]), default=0)
+    left = max(0, birth.bbox[0] - LABEL_COLUMN * height)
+    right = clip_left_of_photo(g, (left, 0, g.shape[1], 1))[2]
+    bottom = birth.bbox[1]
+    rows = [(y0, y1) for y0, y1 in im.ink_rows(g, (left, top, right, bottom), height // 4)
+            if ROW_HEIGHT[0] * height <= y1 - y0 <= ROW_HEIGHT[1] * height
+            and y0 > top + 1 and y1 < bottom - 1]  # not part of a line found beside it
+    restored = []
+    for y0, y1 in rows:
+        runs = im.ink_runs(g, (left, y0, right, y1), height)
+        if not runs:
+            continue
+        box = (runs[0][0], y0, runs[-1][1], y1)
+        text, score = recognise([im.crop(g, box, pad=6)])[0]
+        if text:  # however unsure: its values are read again as what they may be
+            restored.append(Word(text, box, round(min(score, engines.DISAGREE_CONFIDENCE), 3)))
+    return sorted(lines + restored, key=lambda w: (w.bbox[1], w.bbox[0])) if restored else lines
+
+
+LABEL_COLUMN = 3  # line heights left of a value where its label is printed
+ROW_HEIGHT = (0.6, 1.6)  # a row of ink taken for a missed line: this many line heights
+
+
+def _in_order(*found: int | None) -> bool:
+    """Whether the name, sex and birth lines were all found, one after another: a
+    label matched loosely can be another line's (出生 by the 生 of 性别 misread 生利)."""
+    return None not in found and all(
+        a < b for a, b in zip(found, found[1:], strict=False))  # type: ignore[operator]
 
 
 def _in_card_order(lines: list[Word], i_number: int | None) -> tuple[int, int, int] | None:
@@ -173,10 +217,32 @@ def _number_line(lines: list[Word]) -> int | None:
     return None
 
 
-def _name(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
+def _value_column(g: np.ndarray, lines: list[Word]) -> int | None:
+    """Where the card's values start (its name, sex and birth date are printed in
+    one column right of the labels): the left of those ``lines`` found without a
+    label, if any."""
+    if not _is_card(g):
+        return None
+    return min((w.bbox[0] for w in lines if w.bbox[0] > LABEL_EDGE * g.shape[1]), default=None)
+
+
+LABEL_EDGE = 0.13  # of a card's width: its labels start left of this, its values right
+
+
+def _name_box(g: np.ndarray, line: Word, value_x: int | None) -> BBox:
+    """The name's part of its line: after the label's share of the line's text
+    where 姓名 was read, else from the value column where it is known (the label, read
+    in part or not at all, lies left of it)."""
+    if value_x is None or "姓名" in line.text:
+        return clip_left_of_photo(g, value_box(g, line, label_chars=2))
+    x0, y0, x1, y1 = line.bbox
+    return clip_left_of_photo(g, (max(x0, value_x - (y1 - y0) // 4), y0, x1, y1))
+
+
+def _name(page: Page, g: np.ndarray, line: Word, value_x: int | None) -> dict[str, Field]:
     """Vote between the page line and the crop read at several scales (rare
     characters of names read differently at each size)."""
-    box = clip_left_of_photo(g, value_box(g, line, label_chars=2))
+    box = _name_box(g, line, value_x)
     votes: dict[str, float] = {}
     from_line = _name_chars(after_label(line.text, "姓名"))
     if from_line:
@@ -228,7 +294,24 @@ def _name_chars(text: str) -> str:
     return name
 
 
-def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Field]:
+def _sex_band(g: np.ndarray, line: Word, name: Word | None, birth: Word | None) -> BBox:
+    """Where the sex and ethnicity are printed: on a card, the row halfway between
+    the name's and the birth date's lines (the sex line's piece may hold only part of
+    it, or be another line taken for it), from the labels to the portrait; else the
+    sex line and two line heights past its end."""
+    x0, y0, x1, y1 = line.bbox
+    height = y1 - y0
+    if not _is_card(g):
+        return (x0, y0, min(g.shape[1], x1 + 2 * height), y1)
+    if name is not None and birth is not None and name.bbox[3] < birth.bbox[1]:
+        middle = (name.bbox[1] + name.bbox[3] + birth.bbox[1] + birth.bbox[3]) // 4
+        height = birth.bbox[3] - birth.bbox[1]
+        x0, y0, y1 = min(name.bbox[0], birth.bbox[0]), middle - height // 2, middle + height // 2
+    return clip_left_of_photo(g, (x0, y0, g.shape[1], y1))
+
+
+def _sex_ethnicity(page: Page, line: Word, number: Field | None,
+                   band: BBox) -> dict[str, Field]:
     out: dict[str, Field] = {}
     text = line.text.replace(" ", "")
     sex_digit = None
@@ -248,8 +331,7 @@ def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Fi
         rest = misread.group(2)  # only a name on the list, the label unread
     ethnicity = _closest_ethnicity(rest)
     conf = line.confidence if ethnicity == rest else 0.6
-    if pos >= 0 and ethnicity not in ETHNICITIES and (
-            again := _ethnicity_again(page, line, text, pos)):
+    if ethnicity not in ETHNICITIES and (again := _ethnicity_again(page, band)):
         ethnicity, conf = again
     if ethnicity:
         out["ethnicity"] = Field("ethnicity", ethnicity, page.number, line.bbox,
@@ -257,26 +339,21 @@ def _sex_ethnicity(page: Page, line: Word, number: Field | None) -> dict[str, Fi
     return out
 
 
-ETHNICITY_AGAIN = 0.8  # the recogniser's score on the crop that takes its reading
+ETHNICITY_SHARE = 0.5  # the name's share of the 56 names' likelihood that takes it (its confidence)
 
 
-def _ethnicity_again(page: Page, line: Word, text: str, pos: int) -> tuple[str, float] | None:
-    """The ethnicity after 民族 read again on its own crop, where the line's reading
-    has none or none on the list (回 read as 口, or left out of the line's piece):
-    from the character after 族 (its place by the characters' share of the line)
-    to two line heights past the line's end."""
-    x0, y0, x1, y1 = line.bbox
-    height = y1 - y0
-    start = x0 + (x1 - x0) * (pos + 1) // max(1, len(text))
-    crop = im.crop(page.image, (start, y0, min(page.image.shape[1], x1 + 2 * height), y1),
-                   pad=4)
-    if crop.size == 0 or crop.shape[1] < height // 2:
+def _ethnicity_again(page: Page, band: BBox) -> tuple[str, float] | None:
+    """The ethnicity read again as one of the 56 names (``engines.read_as_one_of``),
+    where the line's reading has none on the list (回 read as 口, 汉 as 议, or left out
+    of the line's piece): the name that ends the sex and ethnicity's ``band``, whatever
+    its labels and sex read as."""
+    crop = im.crop(page.image, band, pad=4)
+    if crop.size == 0:
         return None
-    read, score = recognise([crop])[0]
-    name = _closest_ethnicity(cjk_only(read))
-    if name in ETHNICITIES and score >= ETHNICITY_AGAIN:
-        return name, min(score, 0.9)
-    return None
+    chosen = engines.read_as_one_of(crop, ETHNICITIES, free_start=True)
+    if chosen is None or chosen.share < ETHNICITY_SHARE:
+        return None
+    return chosen.value, min(chosen.share, GRAMMAR_CONFIDENCE)
 
 
 def _closest_ethnicity(text: str) -> str:
@@ -432,8 +509,39 @@ def _authority(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
     if from_crop == from_line:
         conf = min(1.0, conf + 0.1)
     value, conf = _authority_checked(value, conf)
+    if value not in issuing_authorities() and (again := _authority_again(g, line, value)):
+        value, conf = again
     return {"issuing_authority": Field("issuing_authority", value, page.number, box,
                                        round(conf, 3))}
+
+
+AUTHORITY_SHARE = 0.5  # the authority's share of every authority's likelihood that takes it
+AUTHORITY_EDITS = 1  # characters a reading may differ from the authority chosen and back it
+
+
+def _authority_again(g: np.ndarray, line: Word, read: str) -> tuple[str, float] | None:
+    """The authority read again as one of those that issue cards (``ocr.divisions``),
+    where the line's reading is none of them (深圳市公安局山分局 lost 南): the one that
+    ends its line, however the label reads. Sure only as far as the line's reading,
+    within AUTHORITY_EDITS characters, backs it."""
+    x0, y0, x1, y1 = line.bbox
+    crop = im.crop(g, (x0, y0, min(g.shape[1], x1 + (y1 - y0)), y1), pad=4)
+    chosen = engines.read_as_one_of(crop, issuing_authorities(), free_start=True)
+    if chosen is None or chosen.share < AUTHORITY_SHARE:
+        return None
+    backed = _edits(read, chosen.value) <= AUTHORITY_EDITS
+    return chosen.value, min(chosen.share, GRAMMAR_CONFIDENCE if backed
+                             else engines.DISAGREE_CONFIDENCE)
+
+
+def _edits(a: str, b: str) -> int:
+    """Characters inserted, dropped or changed between two readings (Levenshtein)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
 
 
 def _authority_checked(value: str, conf: float) -> tuple[str, float]:

@@ -12,10 +12,13 @@ from ocr.kinds.id_card import (
     _building,
     _fills_its_line,
     _in_card_order,
+    _in_order,
+    _sex_band,
     _sex_ethnicity,
+    _with_lines_unfound,
 )
 from ocr.kinds.id_number import valid_number
-from ocr.types import Page, Word
+from ocr.types import Field, Page, Word
 
 from .conftest import documents, same, share_right
 
@@ -81,6 +84,10 @@ def test_number_check_character_and_birth_date():
     assert valid_number("440106197001011236") == (ric.calc_check_digit("44010619700101123") == "6")
 
 
+def _sex_read(page: Page, line: Word) -> dict[str, Field]:
+    return _sex_ethnicity(page, line, None, _sex_band(page.image, line, None, None))
+
+
 @pytest.mark.parametrize(("line", "sex", "ethnicity"), [
     ("性别 男 民族 汉", "男", "汉"),
     ("栏剧男 民旅汉", "男", "汉"),  # both labels misread on a desk photo (seed 9)
@@ -89,14 +96,14 @@ def test_number_check_character_and_birth_date():
 ])
 def test_sex_and_ethnicity_read_past_misread_labels(line: str, sex: str, ethnicity: str) -> None:
     page = Page(1, np.zeros((10, 10, 3), np.uint8))
-    found = _sex_ethnicity(page, Word(line, (0, 0, 10, 10), 0.9), None)
+    found = _sex_read(page, Word(line, (0, 0, 10, 10), 0.9))
     assert found["sex"].value == sex
     assert found["ethnicity"].value == ethnicity
 
 
 def test_a_misread_ethnicity_label_with_no_known_name_gives_none() -> None:
     page = Page(1, np.zeros((10, 10, 3), np.uint8))
-    found = _sex_ethnicity(page, Word("栏剧男 民旅三削", (0, 0, 10, 10), 0.9), None)
+    found = _sex_read(page, Word("栏剧男 民旅三削", (0, 0, 10, 10), 0.9))
     assert "ethnicity" not in found
 
 
@@ -168,9 +175,42 @@ def test_an_ethnicity_left_out_of_its_line_is_read_on_its_own_crop() -> None:
     ImageDraw.Draw(picture).text((10, 10), "性别 男    民族 回", font=font(NOTO_SANS, 46),
                                  fill=(30, 30, 30))
     page = Page(1, np.asarray(picture))
-    left_out = _sex_ethnicity(page, Word("性别 男 民族", (10, 20, 295, 72), 0.99), None)
+    left_out = _sex_read(page, Word("性别 男 民族", (10, 20, 295, 72), 0.99))
     assert left_out["ethnicity"].value == "回"
-    misread = _sex_ethnicity(page, Word("性别 男 民族 口", (10, 20, 350, 72), 0.55), None)
+    misread = _sex_read(page, Word("性别 男 民族 口", (10, 20, 350, 72), 0.55))
     assert misread["ethnicity"].value == "回"
-    assert _sex_ethnicity(page, Word("性别 男 民族 回", (10, 20, 350, 72), 0.99),
-                          None)["ethnicity"].confidence == 0.99  # read right: not again
+    read_right = _sex_read(page, Word("性别 男 民族 回", (10, 20, 350, 72), 0.99))
+    assert read_right["ethnicity"].confidence == 0.99  # not read again
+
+
+def _card_front() -> tuple[np.ndarray, list[Word]]:
+    """A front's wording printed on a card-shaped grey picture, and its lines as the
+    detector finds them on a clean card."""
+    from PIL import Image, ImageDraw
+
+    from samples.fonts import NOTO_SANS, font
+
+    rows = [("姓名  郭琳", 110), ("性别  女        民族  汉", 210), ("出生  1988年3月7日", 310),
+            ("住址  北京市海淀区中关村大街296号", 410), ("公民身份号码  110108198803074527", 720)]
+    picture = Image.new("L", (1400, 880), 235)
+    draw = ImageDraw.Draw(picture)
+    for text, y in rows:
+        draw.text((110, y), text, font=font(NOTO_SANS, 40), fill=30)
+    lines = [Word(text, (110, y + 8, 110 + 42 * len(text), y + 56), 0.95) for text, y in rows]
+    return np.asarray(picture), lines
+
+
+def test_a_line_the_detector_missed_above_the_birth_date_is_read_where_it_lies() -> None:
+    g, lines = _card_front()
+    assert _with_lines_unfound(g, lines) == lines  # every line found: nothing added
+    restored = _with_lines_unfound(g, [lines[0], *lines[2:]])  # the sex line missed
+    assert len(restored) == len(lines)
+    sex = restored[1]
+    assert "女" in sex.text and 190 <= sex.bbox[1] <= 230
+    assert sex.confidence <= 0.6  # found by place, not by the detector
+
+
+def test_line_roles_out_of_order_are_not_taken() -> None:
+    assert _in_order(0, 1, 2)
+    assert not _in_order(0, 0, 1)  # 出生 matched the sex line's misread 生
+    assert not _in_order(None, 1, 2)

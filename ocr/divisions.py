@@ -1,0 +1,105 @@
+"""China's administrative divisions (province, prefecture, county) as they are named
+today, from the table python-stdnum ships for the ID number's place code
+(``stdnum/cn/loc.dat``, from Wikipedia's 中华人民共和国行政区划代码): what an ID card's
+issuing authority may say. A card is issued by the public security bureau (公安局) of
+a county (县, 旗, county-level 市) or of a city, through its branch (分局) for a
+district (区): 北京市公安局海淀分局, 昌黎县公安局, 深圳市公安局.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+_ENTRY = re.compile(r'^(\s*)(\d+) (?:province|county)="(.*)"')
+_NAMED = re.compile(r"\[(\d*)-(\d*)\]([^,]*)")
+_NOT_A_PLACE = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+
+
+@dataclass(frozen=True)
+class Division:
+    province: str
+    prefecture: str  # the city (地级市, 自治州…); a municipality's own name (北京市)
+    county: str  # a district, county or county-level city; "" for the city itself
+
+
+@cache
+def divisions() -> tuple[Division, ...]:
+    """Every division in use today: cities and the counties under them."""
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    found: list[Division] = []
+    province, prefecture = "", ""
+    for line in text.splitlines():
+        entry = _ENTRY.match(line)
+        if entry is None:
+            continue
+        indent, code, names = entry.groups()
+        name = _current(names)
+        if not indent:
+            province, prefecture = name or "", ""
+        elif code.endswith("00"):
+            prefecture = name if name and name not in _NOT_A_PLACE else province
+            if name and name not in _NOT_A_PLACE and name != province:
+                found.append(Division(province, prefecture, ""))
+        elif name and name not in _NOT_A_PLACE and prefecture:
+            found.append(Division(province, prefecture, name))
+    return tuple(found)
+
+
+def _current(names: str) -> str | None:
+    """The name in use today, of ``[1983-1989]南头区办事处,[1990-]南山区`` or a plain name;
+    None for a division that no longer exists."""
+    if "[" not in names:
+        return names
+    for _start, end, name in _NAMED.findall(names):
+        if not end:
+            return name
+    return None
+
+
+@cache
+def issuing_authorities() -> tuple[str, ...]:
+    """What a card's 签发机关 may say: 某市公安局 for a city, 某市公安局某分局 for its
+    district (cities name their branches differently, see ``_branch_names``),
+    某县公安局 for a county (or county-level city, banner)."""
+    out: dict[str, None] = {}
+    for d in divisions():
+        if not d.county:
+            out[f"{d.prefecture}公安局"] = None
+        elif d.county.endswith("区"):
+            for branch in _branch_names(d.county):
+                out[f"{d.prefecture}公安局{branch}分局"] = None
+        else:
+            out[f"{d.county}公安局"] = None
+    return tuple(out)
+
+
+def _branch_names(district: str) -> tuple[str, ...]:
+    """How a city may name its branch for a district: 海淀分局 (Beijing, Shanghai),
+    天河区分局 (Guangzhou, Chengdu), 浦东分局 for 浦东新区."""
+    names = [district[:-1], district]
+    if district.endswith("新区") and len(district) > 3:
+        names.append(district[:-2])
+    return tuple(names)
+
+
+@cache
+def _prefectures_ever() -> frozenset[str]:
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    found, province = set(), ""
+    for line in text.splitlines():
+        if entry := _ENTRY.match(line):
+            indent, code, _ = entry.groups()
+            if not indent:
+                province = code
+            else:
+                found.add(province + code[:2])
+    return frozenset(found)
+
+
+def known_prefecture(code: str) -> bool:
+    """Whether the first four digits of an ID number name a province and city that
+    exist or once did (a number keeps the code of where it was first issued)."""
+    return code in _prefectures_ever()
