@@ -36,12 +36,15 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
     fields = dict(side.fields)
     if side.kind is DocumentKind.ID_CARD_FRONT:
         fields.update(_voted_number(page, fields.get("id_number"), enlarged))
+        fields.update(_told_by_number(fields))
     elif not real_period(fields.get("valid_from"), fields.get("valid_until")):
         pieces = engines.detect_and_read(page.image, large_print=True)
         fields.update(_period(page, pieces, enlarged))
     problems = [p for p in side.problems
                 if p.code != "read.field_missing" or KEY_FIELD[side.kind] not in fields]
-    fields = {name: field if name in CROSS_CHECKED else replace(
+    number = fields.get("id_number")
+    checked = CROSS_CHECKED if number and number.confidence >= NUMBER_SURE else set()
+    fields = {name: field if name in checked else replace(
         field, confidence=min(field.confidence, SMALL_PRINT_CONFIDENCE))
         for name, field in fields.items()}
     return replace(side, fields=fields, problems=problems)
@@ -50,9 +53,10 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
 # A small card's wording is checked by hand: on 40 desk photos of ID copies (cards
 # 370-520 px wide) 15 names, addresses, authorities and periods were read wrong and
 # sure, some by both readers alike. The number's check character ties the number, the
-# birth date and the sex together: those keep their confidence.
+# birth date and the sex together: those keep their confidence, when the number is sure.
 CROSS_CHECKED = {"id_number", "birth_date", "sex"}
 SMALL_PRINT_CONFIDENCE = 0.8  # below the policy's field_confidence_min (0.85)
+NUMBER_SURE = 0.85  # a number voted less sure (or not valid) ties nothing together
 
 
 def _voted_number(page: Page, read: Field | None, enlarged: float) -> dict[str, Field]:
@@ -74,6 +78,8 @@ def _voted_number(page: Page, read: Field | None, enlarged: float) -> dict[str, 
         pieces = engines.detect_and_read(page.image, large_print=True)
         texts = [re.sub(r"\s", "", w.text) for w in pieces]
         found = _vote([*(m for t in texts for m in _NUMBER.findall(t.upper())), *readings])
+    if found is None and (guess := _closest_valid_number(page, box)):
+        found = guess, 1  # a guess: checked by hand
     if found is None:
         return {}
     value, votes = found
@@ -82,6 +88,36 @@ def _voted_number(page: Page, read: Field | None, enlarged: float) -> dict[str, 
 
 
 SETTLED = 3  # readings of one valid number that settle it
+FROM_NUMBER = 0.6  # a birth date or sex known only from the number: checked by hand
+
+
+def _told_by_number(fields: dict[str, Field]) -> dict[str, Field]:
+    """The birth date and sex a valid number tells, where their lines were not read
+    (the number voted after the card was read)."""
+    from .kinds.id_number import number_birth, valid_number
+
+    number = fields.get("id_number")
+    if number is None or not valid_number(number.value):
+        return {}
+    told = {"birth_date": str(number_birth(number.value)),
+            "sex": "男" if int(number.value[16]) % 2 else "女"}
+    return {name: Field(name, value, number.page, number.bbox, FROM_NUMBER)
+            for name, value in told.items() if name not in fields}
+
+
+def _closest_valid_number(page: Page, box: BBox) -> str | None:
+    """No reading is a valid number: the valid one the number's crop most likely
+    says, a digit or three changed to their runners-up (0 read 6 or 9 on a blur), its
+    province and city ones that exist or existed."""
+    from .divisions import known_prefecture
+    from .engines import read_as_valid
+    from .kinds.id_number import valid_number
+    from .tesseract import ID_CHARS
+
+    def plausible(number: str) -> bool:
+        return valid_number(number) and known_prefecture(number[:4])
+
+    return read_as_valid(im.flatten(im.crop(page.image, box, pad=6)), ID_CHARS, 18, plausible)
 
 
 def _number_readings(page: Page, box: BBox, read: Field | None, enlarged: float) -> list[str]:
