@@ -88,7 +88,7 @@ def _voted_number(page: Page, read: Field | None, enlarged: float) -> dict[str, 
 
 
 SETTLED = 3  # readings of one valid number that settle it
-FROM_NUMBER = 0.6  # a birth date or sex known only from the number: checked by hand
+GUESSED = 0.6  # guessed from runner-up characters, or told only by the number: checked by hand
 
 
 def _told_by_number(fields: dict[str, Field]) -> dict[str, Field]:
@@ -101,7 +101,7 @@ def _told_by_number(fields: dict[str, Field]) -> dict[str, Field]:
         return {}
     told = {"birth_date": str(number_birth(number.value)),
             "sex": "男" if int(number.value[16]) % 2 else "女"}
-    return {name: Field(name, value, number.page, number.bbox, FROM_NUMBER)
+    return {name: Field(name, value, number.page, number.bbox, GUESSED)
             for name, value in told.items() if name not in fields}
 
 
@@ -168,6 +168,28 @@ def _period(page: Page, pieces: list[Word], enlarged: float) -> dict[str, Field]
                       lambda: read_line(small, "eng", 7, "0123456789.-")[0]):  # noqa: B023
             if found := _period_in(page, again(), piece.bbox):
                 return found
+    return _closest_period(page, pieces)
+
+
+PERIOD_CHANGES = 4  # digits a blur put off in a period's two dates (0 read 9), at most
+
+
+def _closest_period(page: Page, pieces: list[Word]) -> dict[str, Field]:
+    """No reading is a real period: the real one a piece's crop most likely says,
+    digits changed to their runners-up (2917.9301-2037.93.91 for 2017.03.01-2037.03.01),
+    checked by hand."""
+    from .engines import read_as_valid
+
+    for piece in pieces:
+        if sum(ch.isdigit() for ch in piece.text) < 6:
+            continue
+        crop = im.flatten(im.crop(page.image, piece.bbox, pad=6))
+        text = read_as_valid(crop, "0123456789.-长期", None,
+                             lambda t: bool(_period_in(page, t, piece.bbox)),  # noqa: B023
+                             PERIOD_CHANGES)
+        if text:
+            return {name: replace(field, confidence=min(field.confidence, GUESSED))
+                    for name, field in _period_in(page, text, piece.bbox).items()}
     return {}
 
 

@@ -273,16 +273,17 @@ def read_as_one_of(crop: np.ndarray, candidates: Sequence[str],
     return lexicon.choose(scores[0], scores[1], candidates, free_start) if scores else None
 
 
-def read_as_valid(crop: np.ndarray, alphabet: str, length: int,
-                  valid: Callable[[str], bool]) -> str | None:
-    """A line's crop read as the likeliest ``valid`` value of ``length`` characters of
-    ``alphabet`` (``ocr.lexicon.closest_valid``: an ID number a blur put a digit or
-    three off); None without a recogniser or such a value."""
+def read_as_valid(crop: np.ndarray, alphabet: str, length: int | None,
+                  valid: Callable[[str], bool], max_changes: int = lexicon.MAX_CHANGES
+                  ) -> str | None:
+    """A line's crop read as the likeliest ``valid`` value of ``length`` characters (any
+    length if None) of ``alphabet`` (``ocr.lexicon.closest_valid``: an ID number a blur
+    put a digit or three off); None without a recogniser or such a value."""
     if not active().second_reader:
         return None
     scores = recognizer.character_scores(crop)
-    return lexicon.closest_valid(scores[0], scores[1], alphabet, length, valid) if scores \
-        else None
+    return lexicon.closest_valid(scores[0], scores[1], alphabet, length, valid,
+                                 max_changes) if scores else None
 
 
 def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:

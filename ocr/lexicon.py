@@ -103,17 +103,19 @@ def ctc_log_likelihoods(log_probs: np.ndarray, labels: np.ndarray,
     return np.asarray(np.logaddexp(alpha[:, -1], alpha[:, -2]))
 
 
-MAX_CHANGES = 3  # characters changed to make a reading valid, at most
+MAX_CHANGES = 3  # characters changed to make a reading valid, at most (by default)
 RUNNER_UP = float(np.log(0.05))  # a character's runner-up counts from this probability
 
 
 def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: str,
-                  length: int, valid: Callable[[str], bool]) -> str | None:
-    """The most likely reading of ``length`` characters of ``alphabet`` that is
-    ``valid`` (an ID number's check character and date), changing at most MAX_CHANGES
-    characters of the line's best reading to their runners-up at the same steps:
-    the digits a blur confuses (0 read 6 or 9). None when the best reading has another
-    length or no such change makes it valid."""
+                  length: int | None, valid: Callable[[str], bool],
+                  max_changes: int = MAX_CHANGES) -> str | None:
+    """The most likely reading in ``alphabet`` that is ``valid`` (an ID number's check
+    character and date, a real validity period), changing at most ``max_changes``
+    characters of the line's best reading to their runners-up at the same steps (those
+    at least RUNNER_UP likely): the digits a blur confuses (0 read 6 or 9). None when
+    the best reading is not ``length`` long (if given) or no such change makes it
+    valid."""
     classes = [i for i, ch in enumerate(characters) if ch in alphabet]
     allowed = log_probs[:, [BLANK, *classes]]
     best = allowed.argmax(axis=1)
@@ -123,17 +125,18 @@ def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: st
             spans.append([t])
         elif k:
             spans[-1].append(t)
-    if len(spans) != length:
+    if not spans or length is not None and len(spans) != length:
         return None
-    options = []  # per character: its classes by their best score on its steps, 3 kept
+    options = []  # per character: its classes by their best score on its steps
     for steps in spans:
         strength = allowed[steps, 1:].max(axis=0)
         top = [k for k in np.argsort(strength)[::-1][:3]
                if k == strength.argmax() or strength[k] >= RUNNER_UP]
         options.append([(characters[classes[k]], float(strength[k])) for k in top])
-    found: list[tuple[float, str]] = []
-    for changes in range(MAX_CHANGES + 1):
-        for where in itertools.combinations(range(length), changes):
+    doubtful = [i for i, opts in enumerate(options) if len(opts) > 1]
+    for changes in range(max_changes + 1):
+        found: list[tuple[float, str]] = []
+        for where in itertools.combinations(doubtful, changes):
             for picks in itertools.product(*(options[i][1:] for i in where)):
                 chosen = [opts[0] for opts in options]
                 for i, pick in zip(where, picks, strict=True):

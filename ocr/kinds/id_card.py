@@ -560,7 +560,9 @@ def _authority_checked(value: str, conf: float) -> tuple[str, float]:
 
 def _validity(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
     box = value_box(g, line, label_chars=4)
-    permanent = "长期" in line.text or "长" in after_label(line.text, "有效期限")[8:]
+    first = _DATE.search(line.text.replace(" ", ""))
+    permanent = "长期" in line.text or bool(  # 长期 read 长别: 长 after the first date
+        first and "长" in line.text.replace(" ", "")[first.end():])
     readings = [(_dates(line.text), line.confidence)]
     if not _consistent(readings[0][0], permanent):
         text, conf = read_line(im.crop(g, box, pad=6), "eng", 7, "0123456789.-")
