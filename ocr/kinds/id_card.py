@@ -510,7 +510,9 @@ def _authority(page: Page, g: np.ndarray, line: Word) -> dict[str, Field]:
         conf = min(1.0, conf + 0.1)
     value, conf = _authority_checked(value, conf)
     if value not in issuing_authorities() and (again := _authority_again(g, line, value)):
-        value, conf = again
+        chosen, chosen_conf, backed = again
+        if backed or conf < WELL_READ:  # one read sure stays (成都市公安局高新分局, a zone's)
+            value, conf = chosen, chosen_conf
     return {"issuing_authority": Field("issuing_authority", value, page.number, box,
                                        round(conf, 3))}
 
@@ -519,11 +521,11 @@ AUTHORITY_SHARE = 0.5  # the authority's share of every authority's likelihood t
 AUTHORITY_EDITS = 1  # characters a reading may differ from the authority chosen and back it
 
 
-def _authority_again(g: np.ndarray, line: Word, read: str) -> tuple[str, float] | None:
+def _authority_again(g: np.ndarray, line: Word, read: str) -> tuple[str, float, bool] | None:
     """The authority read again as one of those that issue cards (``ocr.divisions``),
     where the line's reading is none of them (深圳市公安局山分局 lost 南): the one that
-    ends its line, however the label reads. Sure only as far as the line's reading,
-    within AUTHORITY_EDITS characters, backs it."""
+    ends its line, however the label reads; its confidence; and whether the line's
+    reading backs it (within AUTHORITY_EDITS characters): sure only if it does."""
     x0, y0, x1, y1 = line.bbox
     crop = im.crop(g, (x0, y0, min(g.shape[1], x1 + (y1 - y0)), y1), pad=4)
     chosen = engines.read_as_one_of(crop, issuing_authorities(), free_start=True)
@@ -531,7 +533,7 @@ def _authority_again(g: np.ndarray, line: Word, read: str) -> tuple[str, float] 
         return None
     backed = _edits(read, chosen.value) <= AUTHORITY_EDITS
     return chosen.value, min(chosen.share, GRAMMAR_CONFIDENCE if backed
-                             else engines.DISAGREE_CONFIDENCE)
+                             else engines.DISAGREE_CONFIDENCE), backed
 
 
 def _edits(a: str, b: str) -> int:
