@@ -141,8 +141,8 @@ def _with_lines_unfound(g: np.ndarray, lines: list[Word]) -> list[Word]:
             continue
         box = (runs[0][0], y0, runs[-1][1], y1)
         text, score = recognise([im.crop(g, box, pad=6)])[0]
-        if text:  # however unsure: its values are read again as what they may be
-            restored.append(Word(text, box, round(min(score, engines.DISAGREE_CONFIDENCE), 3)))
+        # however unsure, even unread: its values are read again as what they may be
+        restored.append(Word(text, box, round(min(score, engines.DISAGREE_CONFIDENCE), 3)))
     return sorted(lines + restored, key=lambda w: (w.bbox[1], w.bbox[0])) if restored else lines
 
 
@@ -245,7 +245,7 @@ def _name(page: Page, g: np.ndarray, line: Word, value_x: int | None) -> dict[st
     box = _name_box(g, line, value_x)
     votes: dict[str, float] = {}
     from_line = _name_chars(after_label(line.text, "姓名"))
-    if from_line:
+    if len(from_line) >= 2:  # a one-character name is a piece of one
         votes[from_line] = line.confidence
     crop = im.crop(g, box, pad=6)
     for scale in NAME_SCALES:
@@ -549,13 +549,15 @@ def _edits(a: str, b: str) -> int:
 def _authority_checked(value: str, conf: float) -> tuple[str, float]:
     """Cards are issued by a public security bureau (公安局) or its branch (分局):
     ``公安展`` is 公安局 misread; a branch named by one character (公安局楼分局 for
-    鼓楼分局) lost one, and a value without 公安 (安局楼分局) lost more, so those are
-    checked by hand."""
+    鼓楼分局) lost one, and a value without 公安 (安局楼分局) or the place before it
+    (市公安局徐汇分局) lost more, so those are checked by hand."""
     fixed = _BUREAU.sub("公安局", value)
     if fixed != value:
         conf = min(conf, GRAMMAR_CONFIDENCE)
     branch = _BRANCH.search(fixed)
-    if branch and len(branch.group(1)) < 2 or "公安" not in fixed:
+    bureau = fixed.find("公安")
+    if branch and len(branch.group(1)) < 2 or bureau < 0 or len(
+            fixed[:bureau].rstrip("市县")) < 1:  # 市公安局缘汇分局 lost its city
         conf = min(conf, CONFLICT_CONFIDENCE)
     return fixed, conf
 

@@ -118,6 +118,8 @@ def test_card_wording_puts_a_misread_character_right_but_not_beyond_doubt() -> N
     # a branch of one character lost one: a value to check by hand
     assert _authority_checked("南京市公安局楼分局", 1.0)[1] < 0.85
     assert _authority_checked("安局楼分局", 0.98)[1] < 0.85  # read from a desk photo
+    assert _authority_checked("市公安局缘汇分局", 0.99)[1] < 0.85  # lost its city
+    assert _authority_checked("房县公安局", 0.99)[1] == 0.99  # a county's own bureau
 
 
 def test_an_address_that_does_not_start_with_a_province_is_checked_by_hand() -> None:
