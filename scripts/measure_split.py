@@ -7,6 +7,9 @@ fields read right, those read wrong and sure (not under SURE, so nothing asks fo
 check by hand), each field's exact-match rate and seconds per file.
 
     nice -n 10 .venv/bin/python scripts/measure_split.py --seeds 2026 --count 3
+
+``--test-copies``: the desk photos the test suite makes instead (one per seed, another
+layout): ``--seeds $(seq 1 40) --count 1 --degradations composite_photo --test-copies``.
 """
 
 from __future__ import annotations
@@ -78,12 +81,16 @@ def main() -> None:
     parser.add_argument("--degradations", nargs="+", default=list(DEGRADATIONS))
     parser.add_argument("--keep", type=Path, help="write the generated files here")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each file")
+    parser.add_argument("--test-copies", action="store_true",
+                        help="each seed's desk photo made by the test suite's copy generator "
+                             "(tests/ocr/test_split.py _copy, another layout), not the corpus's")
     args = parser.parse_args()
     tally = Tally()
     for seed in args.seeds:
         for i in range(args.count):
             for deg in args.degradations:
-                name, data, truth = composite_copy(seed, i, deg)
+                name, data, truth = (_test_copy(seed) if args.test_copies
+                                     else composite_copy(seed, i, deg))
                 if args.keep:
                     args.keep.mkdir(parents=True, exist_ok=True)
                     (args.keep / f"s{seed}_{name}").write_bytes(data)
@@ -94,6 +101,14 @@ def main() -> None:
                     kinds = [f"{d.part}:{d.kind.value}" for d in docs]
                     print(f"seed {seed} {name}: {kinds}", *wrong, sep="\n    ", flush=True)
     tally.print()
+
+
+def _test_copy(seed: int) -> tuple[str, bytes, list[dict]]:
+    from tests.ocr.test_split import _copy
+
+    data, front, back = _copy(seed, "photo")
+    return f"test_copy_{seed:03d}.jpg", data, [
+        {"kind": "id_card_front", "fields": front}, {"kind": "id_card_back", "fields": back}]
 
 
 if __name__ == "__main__":
