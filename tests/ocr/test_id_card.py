@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from stdnum.cn import ric
 
+from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
     _address_checked,
-    _authority_checked,
     _building,
     _fills_its_line,
     _in_card_order,

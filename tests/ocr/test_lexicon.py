@@ -12,7 +12,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from ocr import divisions, engines, lexicon
-from ocr.kinds.id_card import ETHNICITIES, _authority_again
+from ocr.kinds.id_back import _authority_again
+from ocr.kinds.id_card import ETHNICITIES
 from ocr.types import Word
 from samples.fonts import NOTO_SANS, font
 
@@ -127,7 +128,7 @@ def test_a_number_read_a_digit_off_is_made_valid_by_its_runner_up() -> None:
 def test_an_authority_read_sure_but_off_the_list_stays_as_read() -> None:
     """A development zone's branch (成都市公安局高新分局) is no district's: read sure, it is
     kept, not put right to the nearest district's branch."""
-    from ocr.kinds.id_card import _authority
+    from ocr.kinds.id_back import _authority
     from ocr.types import Page
 
     crop = _printed("签发机关  成都市公安局高新分局", blur=0.0)
