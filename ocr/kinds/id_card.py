@@ -133,16 +133,15 @@ def _with_lines_unfound(g: np.ndarray, lines: list[Word]) -> list[Word]:
     rows = [(y0, y1) for y0, y1 in im.ink_rows(g, (left, top, right, bottom), height // 4)
             if ROW_HEIGHT[0] * height <= y1 - y0 <= ROW_HEIGHT[1] * height
             and y0 > top + 1 and y1 < bottom - 1]  # not part of a line found beside it
-    restored = []
-    for y0, y1 in rows:
-        runs = im.ink_runs(g, (left, y0, right, y1), height)
-        if not runs:
-            continue
-        box = (runs[0][0], y0, runs[-1][1], y1)
-        text, score = recognise([im.crop(g, box, pad=6)])[0]
-        # however unsure, even unread: its values are read again as what they may be
-        restored.append(Word(text, box, round(min(score, engines.DISAGREE_CONFIDENCE), 3)))
-    return sorted(lines + restored, key=lambda w: (w.bbox[1], w.bbox[0])) if restored else lines
+    boxes = [(runs[0][0], y0, runs[-1][1], y1) for y0, y1 in rows
+             if (runs := im.ink_runs(g, (left, y0, right, y1), height))]
+    if not boxes:
+        return lines
+    readings = recognise([im.crop(g, box, pad=6) for box in boxes])
+    # however unsure, even unread: its values are read again as what they may be
+    restored = [Word(text, box, round(min(score, engines.DISAGREE_CONFIDENCE), 3))
+                for box, (text, score) in zip(boxes, readings, strict=True)]
+    return sorted(lines + restored, key=lambda w: (w.bbox[1], w.bbox[0]))
 
 
 LABEL_COLUMN = 3  # line heights left of a value where its label is printed
