@@ -26,18 +26,22 @@ class Division:
 
 
 @cache
+def _entries() -> tuple[tuple[bool, str, str], ...]:
+    """The table's entries in order: (a province's own line, its code, its names);
+    a county's code is its last four digits, under the province before it."""
+    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
+    return tuple((not m.group(1), m.group(2), m.group(3))
+                 for line in text.splitlines() if (m := _ENTRY.match(line)))
+
+
+@cache
 def divisions() -> tuple[Division, ...]:
     """Every division in use today: cities and the counties under them."""
-    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     found: list[Division] = []
     province, prefecture = "", ""
-    for line in text.splitlines():
-        entry = _ENTRY.match(line)
-        if entry is None:
-            continue
-        indent, code, names = entry.groups()
+    for is_province, code, names in _entries():
         name = _current(names)
-        if not indent:
+        if is_province:
             province, prefecture = name or "", ""
         elif code.endswith("00"):
             prefecture = name if name and name not in _NOT_A_PLACE else province
@@ -87,15 +91,12 @@ def _branch_names(district: str) -> tuple[str, ...]:
 
 @cache
 def _prefectures_ever() -> frozenset[str]:
-    text = resources.files("stdnum.cn").joinpath("loc.dat").read_text(encoding="utf-8")
     found, province = set(), ""
-    for line in text.splitlines():
-        if entry := _ENTRY.match(line):
-            indent, code, _ = entry.groups()
-            if not indent:
-                province = code
-            else:
-                found.add(province + code[:2])
+    for is_province, code, _ in _entries():
+        if is_province:
+            province = code
+        else:
+            found.add(province + code[:2])
     return frozenset(found)
 
 
