@@ -118,21 +118,21 @@ def read_front(page: Page) -> dict[str, Field]:
 
 def _with_lines_unfound(g: np.ndarray, lines: list[Word]) -> list[Word]:
     """The card's lines with those above the birth line the detector missed (a short
-    name or sex beside faint labels on a small card): rows of ink between the last
-    line found above it (or the card's top) and it, from the labels' column to the
-    portrait, read as lines."""
+    name or sex beside faint labels on a small card): rows of ink between the card's
+    top and it that no line found lies on, from the labels' column to the portrait,
+    read as lines."""
     i_birth = _first_date_line(lines, _number_line(lines))
     if i_birth is None or not _is_card(g):
         return lines
     birth = lines[i_birth]
     height = birth.bbox[3] - birth.bbox[1]
-    top = max((w.bbox[3] for w in lines[:i_birth]), default=0)
     left = max(0, birth.bbox[0] - LABEL_COLUMN * height)
     right = clip_left_of_photo(g, (left, 0, g.shape[1], 1))[2]
     bottom = birth.bbox[1]
-    rows = [(y0, y1) for y0, y1 in im.ink_rows(g, (left, top, right, bottom), height // 4)
+    rows = [(y0, y1) for y0, y1 in im.ink_rows(g, (left, 0, right, bottom), height // 4)
             if ROW_HEIGHT[0] * height <= y1 - y0 <= ROW_HEIGHT[1] * height
-            and y0 > top + 1 and y1 < bottom - 1]  # not part of a line found beside it
+            and 1 < y0 and y1 < bottom - 1
+            and not any(_overlap(w.bbox, y0, y1) for w in lines[:i_birth])]
     boxes = [(runs[0][0], y0, runs[-1][1], y1) for y0, y1 in rows
              if (runs := im.ink_runs(g, (left, y0, right, y1), height))]
     if not boxes:
@@ -144,6 +144,12 @@ def _with_lines_unfound(g: np.ndarray, lines: list[Word]) -> list[Word]:
     return sorted(lines + restored, key=lambda w: (w.bbox[1], w.bbox[0]))
 
 
+def _overlap(box: BBox, y0: int, y1: int) -> bool:
+    """Whether a found line's box lies on the row of ink from ``y0`` to ``y1``."""
+    return min(box[3], y1) - max(box[1], y0) > ROW_OVERLAP * (y1 - y0)
+
+
+ROW_OVERLAP = 0.3  # of a row's height: a found line covering this much of it is its line
 LABEL_COLUMN = 3  # line heights left of a value where its label is printed
 ROW_HEIGHT = (0.6, 1.6)  # a row of ink taken for a missed line: this many line heights
 

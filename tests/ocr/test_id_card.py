@@ -212,6 +212,15 @@ def test_a_line_the_detector_missed_above_the_birth_date_is_read_where_it_lies()
     assert sex.confidence <= 0.6  # found by place, not by the detector
 
 
+def test_a_name_line_missed_above_the_first_line_found_is_read_too() -> None:
+    g, lines = _card_front()
+    restored = _with_lines_unfound(g, lines[1:])  # the name missed, the sex line found
+    assert len(restored) == len(lines)
+    name = restored[0]
+    assert "郭琳" in name.text and 90 <= name.bbox[1] <= 130
+    assert name.confidence <= 0.6
+
+
 def test_line_roles_out_of_order_are_not_taken() -> None:
     assert _in_order(0, 1, 2)
     assert not _in_order(0, 0, 1)  # 出生 matched the sex line's misread 生
