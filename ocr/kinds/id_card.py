@@ -131,7 +131,7 @@ def _with_lines_unfound(g: np.ndarray, lines: list[Word]) -> list[Word]:
     bottom = birth.bbox[1]
     rows = [(y0, y1) for y0, y1 in im.ink_rows(g, (left, 0, right, bottom), height // 4)
             if ROW_HEIGHT[0] * height <= y1 - y0 <= ROW_HEIGHT[1] * height
-            and 1 < y0 and y1 < bottom - 1
+            and y0 > 1 and y1 < bottom - 1
             and not any(_overlap(w.bbox, y0, y1) for w in lines[:i_birth])]
     boxes = [(runs[0][0], y0, runs[-1][1], y1) for y0, y1 in rows
              if (runs := im.ink_runs(g, (left, y0, right, y1), height))]
