@@ -273,11 +273,11 @@ def read_as_one_of(crop: np.ndarray, candidates: Sequence[str],
     return lexicon.choose(scores[0], scores[1], candidates, free_start) if scores else None
 
 
-def read_as_valid(crop: np.ndarray, alphabet: str, length: int | None,
+def read_as_valid(crop: np.ndarray, alphabet: str | None, length: int | None,
                   valid: Callable[[str], bool], max_changes: int = lexicon.MAX_CHANGES
                   ) -> str | None:
     """A line's crop read as the likeliest ``valid`` value of ``length`` characters (any
-    length if None) of ``alphabet`` (``ocr.lexicon.closest_valid``: an ID number a blur
+    length if None) of ``alphabet`` (any if None; ``ocr.lexicon.closest_valid``: an ID number a blur
     put a digit or three off); None without a recogniser or such a value."""
     if not active().second_reader:
         return None

@@ -107,7 +107,7 @@ MAX_CHANGES = 3  # characters changed to make a reading valid, at most (by defau
 RUNNER_UP = float(np.log(0.05))  # a character's runner-up counts from this probability
 
 
-def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: str,
+def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: str | None,
                   length: int | None, valid: Callable[[str], bool],
                   max_changes: int = MAX_CHANGES) -> str | None:
     """The most likely reading in ``alphabet`` that is ``valid`` (an ID number's check
@@ -115,8 +115,9 @@ def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: st
     characters of the line's best reading to their runners-up at the same steps (those
     at least RUNNER_UP likely): the digits a blur confuses (0 read 6 or 9). None when
     the best reading is not ``length`` long (if given) or no such change makes it
-    valid."""
-    classes = [i for i, ch in enumerate(characters) if ch in alphabet]
+    valid. ``alphabet`` None: any character."""
+    classes = [i for i, ch in enumerate(characters)
+               if i != BLANK and (alphabet is None or ch in alphabet)]
     allowed = log_probs[:, [BLANK, *classes]]
     best = allowed.argmax(axis=1)
     spans: list[list[int]] = []  # the steps of each character read

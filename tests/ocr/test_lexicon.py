@@ -98,10 +98,11 @@ def test_an_authority_misread_by_a_character_is_read_as_the_bureau_it_names() ->
     assert not unbacked[2]
 
 
-def _spelled(text: str, runners_up: dict[int, str]) -> tuple[np.ndarray, list[str]]:
+def _spelled(text: str, runners_up: dict[int, str], alphabet: str = "0123456789X"
+             ) -> tuple[np.ndarray, list[str]]:
     """Steps spelling ``text`` (a character, then a blank, each), with a runner-up
     character at some positions."""
-    characters = ["blank", *"0123456789X"]
+    characters = ["blank", *alphabet]
     probs = np.full((2 * len(text), len(characters)), 0.01)
     for i, ch in enumerate(text):
         probs[2 * i, characters.index(ch)] = 0.8
@@ -123,6 +124,24 @@ def test_a_number_read_a_digit_off_is_made_valid_by_its_runner_up() -> None:
     bare, characters = _spelled(read, {})
     assert lexicon.closest_valid(bare, characters, "0123456789X", 18, valid_number) is None
     assert lexicon.closest_valid(log_probs, characters, "0123456789X", 17, valid_number) is None
+
+
+def test_a_blurred_surname_is_put_back_to_a_common_one_the_recogniser_saw() -> None:
+    from ocr.kinds.id_card import _name_chars, _with_common_surname
+
+    alphabet = "名干于泰秦琳强"
+    log_probs, characters = _spelled("名干琳", {1: "于"}, alphabet)  # 干 0.8, 于 0.15
+    found = lexicon.closest_valid(log_probs, characters, None, None,
+                                  _with_common_surname("干琳"), max_changes=1)
+    assert found is not None and _name_chars(found) == "于琳"
+    # a rare surname read with no common one beside it stays as read
+    sure, characters = _spelled("名干琳", {}, alphabet)
+    assert lexicon.closest_valid(sure, characters, None, None,
+                                 _with_common_surname("干琳"), max_changes=1) is None
+    # nor is another character of the name changed to make one
+    other, characters = _spelled("泰强", {0: "干", 1: "琳"}, alphabet)
+    assert lexicon.closest_valid(other, characters, None, None,
+                                 _with_common_surname("泰强"), max_changes=1) is None
 
 
 def test_an_authority_read_sure_but_off_the_list_stays_as_read() -> None:
