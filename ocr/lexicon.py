@@ -148,3 +148,13 @@ def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: st
         if found:  # the fewest changes that make it valid
             return max(found)[1]
     return None
+
+
+def edits(a: str, b: str) -> int:
+    """Characters inserted, dropped or changed between two readings (Levenshtein)."""
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]

@@ -4,7 +4,8 @@ For each seed and i < count, the corpus's composite copies (samples.corpus.compo
 a scanned PNG, a JPEG desk photo, a scanner's one-page PDF) are read with
 ocr.read_upload; per degradation it prints how often both sides were found, the
 fields read right, those read wrong and sure (not under SURE, so nothing asks for a
-check by hand), each field's exact-match rate and seconds per file.
+check by hand), each field's exact-match rate and share of characters read right (its
+length less the characters inserted, dropped or changed), and seconds per file.
 
     nice -n 10 .venv/bin/python scripts/measure_split.py --seeds 2026 --count 3
 
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import ocr  # noqa: E402
+from ocr.lexicon import edits  # noqa: E402
 from samples.corpus import composite_copy  # noqa: E402
 from samples.render.composite import DEGRADATIONS  # noqa: E402
 
@@ -40,6 +42,7 @@ class Tally:
         self.fields: dict[tuple[str, str], list[bool]] = defaultdict(list)
         self.seconds: dict[str, list[float]] = defaultdict(list)
         self.sure_wrong: dict[str, int] = defaultdict(int)
+        self.characters: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
 
     def add(self, deg: str, truth: list[dict], docs: list[ocr.ReadDocument],
             seconds: float) -> list[str]:
@@ -54,6 +57,8 @@ class Tally:
                 got = doc.value(name) if doc else None
                 ok = _same(got, want)
                 self.fields[(deg, f"{entry['kind']}.{name}")].append(ok)
+                self.characters[(deg, f"{entry['kind']}.{name}")].append(_characters_right(
+                    got, want))
                 if not ok:
                     wrong.append(f"{entry['kind']}.{name}: {got!r} != {want!r}")
                     read = doc.fields.get(name) if doc else None
@@ -71,7 +76,15 @@ class Tally:
                   f"{sum(secs) / len(secs):.1f} s/file")
             for (d, name), hits in sorted(self.fields.items()):
                 if d == deg:
-                    print(f"    {name:34s} {sum(hits)}/{len(hits)}")
+                    right, total = map(sum, zip(*self.characters[(d, name)], strict=True))
+                    print(f"    {name:34s} {sum(hits)}/{len(hits)}"
+                          f"  characters {100 * right / max(1, total):.1f} %")
+
+
+def _characters_right(got: str | None, want: str) -> tuple[int, int]:
+    """The characters of ``want`` read right: its length less the edits from ``got``."""
+    want = re.sub(r"\s+", "", want)
+    return max(0, len(want) - edits(re.sub(r"\s+", "", got or ""), want)), len(want)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from .. import engines
+from .. import engines, lexicon
 from .. import image as im
 from ..classify import cjk_only
 from ..divisions import issuing_authorities
@@ -81,19 +81,9 @@ def _authority_again(g: np.ndarray, line: Word, read: str) -> tuple[str, float, 
     chosen = engines.read_as_one_of(crop, issuing_authorities(), free_start=True)
     if chosen is None or chosen.share < AUTHORITY_SHARE:
         return None
-    backed = _edits(read, chosen.value) <= AUTHORITY_EDITS
+    backed = lexicon.edits(read, chosen.value) <= AUTHORITY_EDITS
     return chosen.value, min(chosen.share, GRAMMAR_CONFIDENCE if backed
                              else engines.DISAGREE_CONFIDENCE), backed
-
-
-def _edits(a: str, b: str) -> int:
-    """Characters inserted, dropped or changed between two readings (Levenshtein)."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
 
 
 def _authority_checked(value: str, conf: float) -> tuple[str, float]:

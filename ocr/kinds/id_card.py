@@ -466,10 +466,33 @@ def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
     value, conf = (from_crop, crop_conf) if from_crop else (from_lines, line_conf)
     if from_crop and from_crop == from_lines:
         conf = min(1.0, conf + 0.1)
+    elif from_crop and len(crop_lines) == len(used):
+        value = _likelier_lines(g, used, crop_lines) or value
     if not value:
         return {}
     value, conf = _address_checked(value, conf)
     return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _likelier_lines(g: np.ndarray, used: list[Word], again: list[Word]) -> str | None:
+    """The address where the page's lines and its block read again disagree: each line
+    as the recogniser more likely reads it on the line's own crop, of its two readings
+    (a blur reads 楼 as 送 on one, as 2 on the other); None without a recogniser."""
+    chosen = []
+    for i, (line, other) in enumerate(zip(used, again, strict=True)):
+        first = _address_chars(after_label(line.text, "住址") if i == 0 else line.text)
+        second = _address_chars(other.text)
+        if i == 0:  # the label, or a piece of it, left out
+            first, second = _address_start(first), _address_start(second)
+        if first == second or not first or not second:
+            chosen.append(second or first)
+            continue
+        choice = engines.read_as_one_of(im.crop(g, line.bbox, pad=6), [first, second],
+                                        free_start=i == 0)
+        if choice is None:
+            return None
+        chosen.append(choice.value)
+    return _address_start("".join(chosen))
 
 
 def _address_checked(value: str, conf: float) -> tuple[str, float]:

@@ -13,6 +13,7 @@ from ocr.kinds.id_card import (
     _fills_its_line,
     _in_card_order,
     _in_order,
+    _likelier_lines,
     _sex_band,
     _sex_ethnicity,
     _with_lines_unfound,
@@ -219,6 +220,16 @@ def test_a_name_line_missed_above_the_first_line_found_is_read_too() -> None:
     name = restored[0]
     assert "郭琳" in name.text and 90 <= name.bbox[1] <= 130
     assert name.confidence <= 0.6
+
+
+def test_an_address_line_read_two_ways_is_taken_as_its_crop_more_likely_says() -> None:
+    g, lines = _card_front()
+    line = lines[3]  # 住址  北京市海淀区中关村大街296号
+    misread = Word("住址 北京市海淀区中美村大街206号", line.bbox, 0.9)
+    right = "北京市海淀区中关村大街296号"
+    assert _likelier_lines(g, [misread], [Word(right, line.bbox, 0.9)]) == right
+    assert _likelier_lines(g, [line], [Word("址北京市海淀区中美村大街206号", line.bbox, 0.9)]
+                           ) == right  # which reading is the page's does not matter
 
 
 def test_line_roles_out_of_order_are_not_taken() -> None:
