@@ -1,9 +1,10 @@
 """China's administrative divisions (province, prefecture, county) as they are named
 today, from the table python-stdnum ships for the ID number's place code
 (``stdnum/cn/loc.dat``, from Wikipedia's 中华人民共和国行政区划代码): what an ID card's
-issuing authority may say. A card is issued by the public security bureau (公安局) of
-a county (县, 旗, county-level 市) or of a city, through its branch (分局) for a
-district (区): 北京市公安局海淀分局, 昌黎县公安局, 深圳市公安局.
+issuing authority may say, and how a home address starts. A card is issued by the
+public security bureau (公安局) of a county (县, 旗, county-level 市) or of a city,
+through its branch (分局) for a district (区): 北京市公安局海淀分局, 昌黎县公安局,
+深圳市公安局.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from importlib import resources
 
 _ENTRY = re.compile(r'^(\s*)(\d+) (?:province|county)="(.*)"')
 _NAMED = re.compile(r"\[(\d*)-(\d*)\]([^,]*)")
-_NOT_A_PLACE = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+_NOT_A_PLACE = ("市辖区", "县", "省直辖县级行政单位", "自治区直辖县级行政单位")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,19 @@ def issuing_authorities() -> tuple[str, ...]:
                 out[f"{d.prefecture}公安局{branch}分局"] = None
         else:
             out[f"{d.county}公安局"] = None
+    return tuple(out)
+
+
+@cache
+def address_starts() -> tuple[str, ...]:
+    """How a home address on a card starts, down to its county: 北京市海淀区 (a
+    municipality), 江苏省南京市鼓楼区, 河南省济源市 (a county-level city under the
+    province)."""
+    out: dict[str, None] = {}
+    for d in divisions():
+        if d.county:
+            city = "" if d.prefecture == d.province else d.prefecture
+            out[f"{d.province}{city}{d.county}"] = None
     return tuple(out)
 
 

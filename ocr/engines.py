@@ -262,15 +262,16 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
     return recognizer.recognise(crops)
 
 
-def read_as_one_of(crop: np.ndarray, candidates: Sequence[str],
-                   free_start: bool = False) -> lexicon.Choice | None:
-    """A line's crop read as the candidate it most likely says (``ocr.lexicon``):
-    None when the profile has no recogniser (Tesseract gives no character
-    probabilities) or no candidate can be written."""
+def read_as_one_of(crop: np.ndarray, candidates: Sequence[str], free_start: bool = False,
+                   free_end: bool = False) -> lexicon.Choice | None:
+    """A line's crop read as the candidate it most likely says (``ocr.lexicon``;
+    ``free_end``: starts with): None when the profile has no recogniser (Tesseract
+    gives no character probabilities) or no candidate can be written."""
     if not active().second_reader:
         return None
     scores = recognizer.character_scores(crop)
-    return lexicon.choose(scores[0], scores[1], candidates, free_start) if scores else None
+    return lexicon.choose(scores[0], scores[1], candidates, free_start,
+                          free_end) if scores else None
 
 
 def read_as_valid(crop: np.ndarray, alphabet: str | None, length: int | None,

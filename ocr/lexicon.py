@@ -30,9 +30,11 @@ class Choice:
 
 
 def choose(log_probs: np.ndarray, characters: Sequence[str], candidates: Sequence[str],
-           free_start: bool = False) -> Choice | None:
+           free_start: bool = False, free_end: bool = False) -> Choice | None:
     """The candidate the line most likely says (None when no candidate can be written
-    with the recogniser's characters). ``log_probs``: steps x classes."""
+    with the recogniser's characters). ``log_probs``: steps x classes; ``free_end``:
+    the candidate the line most likely starts with (an address's province, city and
+    district)."""
     writable, labels = _encoded(tuple(candidates), tuple(characters))
     if not writable:
         return None
@@ -45,7 +47,8 @@ def choose(log_probs: np.ndarray, characters: Sequence[str], candidates: Sequenc
     scores: list[np.ndarray] = []
     for length, rows in by_length.items():
         names += [writable[i] for i in rows]
-        scores.append(ctc_log_likelihoods(log_probs, labels[rows, :length], free_start))
+        scores.append(ctc_log_likelihoods(log_probs, labels[rows, :length], free_start,
+                                          free_end))
     values = np.concatenate(scores)
     shares = np.exp(values - np.logaddexp.reduce(values))
     best = int(np.argmax(values))
@@ -80,10 +83,12 @@ def _shortlist(log_probs: np.ndarray, candidates: list[str], labels: np.ndarray
 
 
 def ctc_log_likelihoods(log_probs: np.ndarray, labels: np.ndarray,
-                        free_start: bool = False) -> np.ndarray:
+                        free_start: bool = False, free_end: bool = False) -> np.ndarray:
     """log P(labels | line) of each row of ``labels`` (candidates x characters, one
     length) by the CTC forward algorithm; ``free_start``: the steps before a
-    candidate begins count as certain (whatever the line holds there)."""
+    candidate begins count as certain (whatever the line holds there); ``free_end``:
+    so do those after it, log P(the line starts with it), summed over the step where
+    its last character is first written."""
     count, length = labels.shape
     extended = np.full((count, 2 * length + 1), BLANK)
     extended[:, 1::2] = labels
@@ -93,13 +98,21 @@ def ctc_log_likelihoods(log_probs: np.ndarray, labels: np.ndarray,
     none = np.full((count, 1), _NONE)
     alpha = np.full(extended.shape, _NONE)
     alpha[:, :2] = log_probs[0, extended[:, :2]]
+    started = alpha[:, -2].copy()  # the last character first written at this step
     for t in range(1, log_probs.shape[0]):
         step = np.hstack([none, alpha[:, :-1]])
         jump = np.where(skip, np.hstack([none, none, alpha[:, :-2]]), _NONE)
+        if free_end:
+            before = np.logaddexp(step[:, -2], jump[:, -2])
+            if free_start and length == 1:  # or the line's free start ends here
+                before = np.logaddexp(before, 0.0)
+            started = np.logaddexp(started, before + log_probs[t, extended[:, -2]])
         alpha = np.logaddexp(np.logaddexp(alpha, step), jump)
         if free_start:
             alpha[:, :2] = np.logaddexp(alpha[:, :2], 0.0)
         alpha = alpha + log_probs[t, extended]
+    if free_end:
+        return started
     return np.asarray(np.logaddexp(alpha[:, -1], alpha[:, -2]))
 
 

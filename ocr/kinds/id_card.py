@@ -15,9 +15,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .. import engines
+from .. import engines, lexicon
 from .. import image as im
 from ..classify import cjk_only, contains
+from ..divisions import address_starts
 from ..engines import read_line, read_lines, recognise
 from ..recognizer import AGREE_CONFIDENCE
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
@@ -470,8 +471,34 @@ def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
         value = _likelier_lines(g, used, crop_lines) or value
     if not value:
         return {}
-    value, conf = _address_checked(value, conf)
+    value, conf = _address_checked(*_known_start(g, first, value, conf))
     return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _known_start(g: np.ndarray, first: Word, value: str, conf: float) -> tuple[str, float]:
+    """An address that starts with no county's name (江苏省阳京市装楼区, 市海定区 that
+    lost 北京) read against how addresses start, on its first line's crop: the start
+    the line most likely shows replaces the fewest characters closest to it (none, of a
+    reading that has nothing of it), and is checked by hand unless they were a
+    character from it. A first line read sure is kept as read
+    (a county since renamed)."""
+    starts = address_starts()
+    if any(value.startswith(start) for start in starts):
+        return value, conf
+    choice = engines.read_as_one_of(im.crop(g, first.bbox, pad=6), starts, free_start=True,
+                                    free_end=True)
+    if choice is None or choice.share < START_SHARE:
+        return value, conf
+    start = choice.value
+    cut = min(range(len(start) + 3), key=lambda k: (lexicon.edits(value[:k], start), k))
+    changed = lexicon.edits(value[:cut], start)
+    if changed > 1 and first.confidence >= WELL_READ:
+        return value, conf
+    return start + value[cut:], min(conf, GRAMMAR_CONFIDENCE if changed <= 1
+                                    else engines.DISAGREE_CONFIDENCE)
+
+
+START_SHARE = 0.5  # an address's start taken from the list only as at least this likely
 
 
 def _likelier_lines(g: np.ndarray, used: list[Word], again: list[Word]) -> str | None:

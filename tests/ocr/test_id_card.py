@@ -13,6 +13,7 @@ from ocr.kinds.id_card import (
     _fills_its_line,
     _in_card_order,
     _in_order,
+    _known_start,
     _likelier_lines,
     _sex_band,
     _sex_ethnicity,
@@ -230,6 +231,21 @@ def test_an_address_line_read_two_ways_is_taken_as_its_crop_more_likely_says() -
     assert _likelier_lines(g, [misread], [Word(right, line.bbox, 0.9)]) == right
     assert _likelier_lines(g, [line], [Word("址北京市海淀区中美村大街206号", line.bbox, 0.9)]
                            ) == right  # which reading is the page's does not matter
+
+
+def test_an_address_that_starts_with_no_county_is_read_against_how_addresses_start() -> None:
+    g, lines = _card_front()
+    line = lines[3]  # 住址  北京市海淀区中关村大街296号, read unsure
+    unsure = Word(line.text, line.bbox, 0.8)
+    value, conf = _known_start(g, unsure, "市海定区中关村大街296号", 0.8)  # lost 北京
+    assert value == "北京市海淀区中关村大街296号" and conf <= 0.6  # checked by hand
+    assert _known_start(g, unsure, "北京市海淀区中关村大街296号", 0.8) == (
+        "北京市海淀区中关村大街296号", 0.8)  # a start on the list: as read
+    sure = Word(line.text, line.bbox, 0.95)  # a county since renamed, read sure: kept
+    assert _known_start(g, sure, "北京市宣武区中关村大街296号", 0.95)[0] == (
+        "北京市宣武区中关村大街296号")
+    value, conf = _known_start(g, sure, "北京市海定区中关村大街296号", 0.95)
+    assert value == "北京市海淀区中关村大街296号" and conf == 0.9  # one character off
 
 
 def test_line_roles_out_of_order_are_not_taken() -> None:

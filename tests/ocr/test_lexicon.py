@@ -25,13 +25,14 @@ def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _by_every_alignment(log_probs: np.ndarray, labels: tuple[int, ...],
-                        free_start: bool) -> float:
+                        free_start: bool, free_end: bool = False) -> float:
     steps, classes = log_probs.shape
     total = 0.0
     starts = range(steps) if free_start else [0]
     for start in starts:
         for path in itertools.product(range(classes), repeat=steps - start):
-            if _collapse(path) == labels:
+            read = _collapse(path)
+            if (read[:len(labels)] if free_end else read) == labels:
                 total += float(np.exp(sum(log_probs[start + t, k] for t, k in enumerate(path))))
     return float(np.log(total))
 
@@ -45,6 +46,17 @@ def test_the_forward_algorithm_sums_every_alignment(labels: tuple[int, ...],
     log_probs = np.log(probs / probs.sum(axis=1, keepdims=True))
     got = lexicon.ctc_log_likelihoods(log_probs, np.array([labels]), free_start)[0]
     assert got == pytest.approx(_by_every_alignment(log_probs, labels, free_start))
+
+
+@pytest.mark.parametrize("labels", [(1,), (1, 2), (2, 2), (1, 2, 1)])
+@pytest.mark.parametrize("free_start", [False, True])
+def test_the_forward_algorithm_sums_every_alignment_that_starts_with_the_labels(
+        labels: tuple[int, ...], free_start: bool) -> None:
+    rng = np.random.default_rng(10 + len(labels))
+    probs = rng.random((5, 3)) + 0.05
+    log_probs = np.log(probs / probs.sum(axis=1, keepdims=True))
+    got = lexicon.ctc_log_likelihoods(log_probs, np.array([labels]), free_start, True)[0]
+    assert got == pytest.approx(_by_every_alignment(log_probs, labels, free_start, True))
 
 
 def test_choose_takes_the_candidate_the_steps_spell() -> None:
