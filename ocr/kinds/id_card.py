@@ -15,16 +15,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .. import engines, lexicon
+from .. import engines
 from .. import image as im
 from ..classify import cjk_only, contains
-from ..divisions import address_starts
 from ..engines import read_line, read_lines, recognise
 from ..recognizer import AGREE_CONFIDENCE
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
 from . import KindResult, after_label, find_line, reread, value_box
 from .id_number import (
-    CONFLICT_CONFIDENCE,
     NUMBER_LIKE,
     number_birth,
     number_votes,
@@ -37,11 +35,6 @@ _ETHNIC_NAMES = (
     "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 "
 )
 ETHNICITIES = tuple(_ETHNIC_NAMES.split())
-_PROVINCE_NAMES = (
-    "北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
-    "湖南 广东 海南 四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙 广西 西藏 宁夏 新疆 香港 澳门"
-)
-PROVINCES = frozenset(_PROVINCE_NAMES.split())  # first two characters of each
 # The commonest surnames (the 2020 national name report's first hundred, and fifty more):
 # nine in ten people bear one. A blurred first character read as another is put back to
 # one of them only where the recogniser also saw it (干琳 for 于琳, 泰强 for 秦强).
@@ -55,7 +48,6 @@ _SEX_ETHNICITY = re.compile(  # 性别男民族汉 with its labels misread: 栏�
     "([男女])[^男女]{0,2}?(" + "|".join(sorted(ETHNICITIES, key=len, reverse=True)) + ")$")
 GRAMMAR_CONFIDENCE = 0.9  # a character put right by the card's fixed wording
 WELL_READ = 0.9  # a line the recogniser read this sure of is not read again
-_BUILDING = re.compile(r"号[^楼栋幢座院号\d](\d+单元)")
 NAME_SCALES = (0.5, 0.7, 1.0)  # name crop re-read at these sizes
 PHOTO_LEFT, PHOTO_BOTTOM = 0.645, 0.78  # the portrait: right of and above these fractions
 
@@ -91,6 +83,8 @@ def turn_over(page: Page) -> Page:
 # --- front ----------------------------------------------------------------------------
 
 def read_front(page: Page) -> dict[str, Field]:
+    from .id_address import read_address
+
     g = im.flatten(page.image)
     if _is_card(g):  # without the portrait: it reads as stray characters
         g = without_photo(im.blank_margin(g))
@@ -114,7 +108,7 @@ def read_front(page: Page) -> dict[str, Field]:
             g, lines[i_name:(i_birth + 1 if i_birth is not None else i_name + 2)])))
     if i_addr is not None:
         end = i_number if i_number is not None and i_number > i_addr else len(lines)
-        fields.update(_address(page, g, lines[i_addr:end]))
+        fields.update(read_address(page, g, lines[i_addr:end]))
     number = votes.decide()
     if number:
         fields["id_number"] = number
@@ -442,121 +436,3 @@ def _dates(text: str) -> list[dt.date]:
         except ValueError:
             continue
     return out
-
-
-def _address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Field]:
-    """Up to the number line: the label line and the lines below it in the
-    value column; the block is cropped and read again as a whole."""
-    if not lines:  # the number line came first (a garbled card read upside down)
-        return {}
-    first = lines[0]
-    height = first.bbox[3] - first.bbox[1]
-    used = [first] + [w for w in lines[1:4] if w.bbox[0] < first.bbox[0] + 8 * height
-                      and w.bbox[1] < PHOTO_BOTTOM * g.shape[0]]
-    from_lines = _address_start(_address_chars(after_label(first.text, "住址") + "".join(
-        w.text.replace(" ", "") for w in used[1:])))
-    x0 = value_box(g, first, label_chars=2)[0]
-    box = clip_left_of_photo(g, (x0, min(w.bbox[1] for w in used), max(
-        w.bbox[2] for w in used), max(w.bbox[3] for w in used)))
-    crop_lines = [] if _well_formed(from_lines, used) else read_lines(
-        im.crop(g, (box[0] - 8, box[1], box[2] + 8, box[3] + 4)), lang="chi_sim", psm=6)
-    from_crop = _address_start(_address_chars("".join(
-        w.text.replace(" ", "") for w in crop_lines)))
-    line_conf = sum(w.confidence for w in used) / len(used)
-    crop_conf = (sum(w.confidence for w in crop_lines) / len(crop_lines)) if crop_lines else 0.0
-    value, conf = (from_crop, crop_conf) if from_crop else (from_lines, line_conf)
-    if from_crop and from_crop == from_lines:
-        conf = min(1.0, conf + 0.1)
-    elif from_crop and len(crop_lines) == len(used):
-        value = _likelier_lines(g, used, crop_lines) or value
-    if not value:
-        return {}
-    value, conf = _address_checked(*_known_start(g, first, value, conf))
-    return {"address": Field("address", value, page.number, box, round(conf, 3))}
-
-
-def _known_start(g: np.ndarray, first: Word, value: str, conf: float) -> tuple[str, float]:
-    """An address that starts with no county's name (江苏省阳京市装楼区, 市海定区 that
-    lost 北京) read against how addresses start, on its first line's crop: the start
-    the line most likely shows replaces the fewest characters closest to it (none, of a
-    reading that has nothing of it), and is checked by hand unless they were a
-    character from it. A first line read sure is kept as read
-    (a county since renamed)."""
-    starts = address_starts()
-    if any(value.startswith(start) for start in starts):
-        return value, conf
-    choice = engines.read_as_one_of(im.crop(g, first.bbox, pad=6), starts, free_start=True,
-                                    free_end=True)
-    if choice is None or choice.share < START_SHARE:
-        return value, conf
-    start = choice.value
-    cut = min(range(len(start) + 3), key=lambda k: (lexicon.edits(value[:k], start), k))
-    changed = lexicon.edits(value[:cut], start)
-    if changed > 1 and first.confidence >= WELL_READ:
-        return value, conf
-    return start + value[cut:], min(conf, GRAMMAR_CONFIDENCE if changed <= 1
-                                    else engines.DISAGREE_CONFIDENCE)
-
-
-START_SHARE = 0.5  # an address's start taken from the list only as at least this likely
-
-
-def _likelier_lines(g: np.ndarray, used: list[Word], again: list[Word]) -> str | None:
-    """The address where the page's lines and its block read again disagree: each line
-    as the recogniser more likely reads it on the line's own crop, of its two readings
-    (a blur reads 楼 as 送 on one, as 2 on the other); None without a recogniser."""
-    chosen = []
-    for i, (line, other) in enumerate(zip(used, again, strict=True)):
-        first = _address_chars(after_label(line.text, "住址") if i == 0 else line.text)
-        second = _address_chars(other.text)
-        if i == 0:  # the label, or a piece of it, left out
-            first, second = _address_start(first), _address_start(second)
-        if first == second or not first or not second:
-            chosen.append(second or first)
-            continue
-        choice = engines.read_as_one_of(im.crop(g, line.bbox, pad=6), [first, second],
-                                        free_start=i == 0)
-        if choice is None:
-            return None
-        chosen.append(choice.value)
-    return _address_start("".join(chosen))
-
-
-def _address_checked(value: str, conf: float) -> tuple[str, float]:
-    """A building word misread is put right (less sure); an address that does not
-    start with a province (every card's does: 省南京市… lost 江苏) is checked by hand."""
-    value, fixed = _building(value)
-    if fixed:
-        conf = min(conf, GRAMMAR_CONFIDENCE)
-    if value[:2] not in PROVINCES:
-        conf = min(conf, CONFLICT_CONFIDENCE)
-    return value, conf
-
-
-def _well_formed(address: str, lines: list[Word]) -> bool:
-    """An address the page's lines already read whole and sure (the recogniser's
-    pieces): from a province on, each line read at WELL_READ or better. Its block is
-    then not read again (~0.1 s a card)."""
-    return (engines.active().finder == "rapidocr" and address[:2] in PROVINCES
-            and len(address) >= 8 and all(w.confidence >= WELL_READ for w in lines))
-
-
-def _building(address: str) -> tuple[str, bool]:
-    """``3号格6单元``: between a number and a unit only a building word is printed
-    (楼, 栋, 幢, 座); another single character there is 楼 misread."""
-    fixed = _BUILDING.sub(r"号楼\1", address)
-    return fixed, fixed != address
-
-
-def _address_start(text: str) -> str:
-    """Drop what precedes the province (a piece of the 住址 label, a stroke)."""
-    text = text.removeprefix("住址").lstrip("住址")
-    for i in range(1, 3):
-        if text[i:i + 2] in PROVINCES:
-            return text[i:]
-    return text
-
-
-def _address_chars(text: str) -> str:
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch.isdigit()
-                   or ch in "-()（）·")

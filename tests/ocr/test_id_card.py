@@ -6,15 +6,12 @@ import numpy as np
 import pytest
 from stdnum.cn import ric
 
+from ocr.kinds.id_address import _address_checked, _building, _known_start, _likelier_lines
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
-    _address_checked,
-    _building,
     _fills_its_line,
     _in_card_order,
     _in_order,
-    _known_start,
-    _likelier_lines,
     _sex_band,
     _sex_ethnicity,
     _with_lines_unfound,
