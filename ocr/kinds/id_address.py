@@ -60,8 +60,45 @@ def read_address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Fiel
         value = _likelier_lines(g, used, crop_lines) or value
     if not value:
         return {}
-    value, conf = _address_checked(*_known_start(g, first, value, conf))
+    value, conf = _known_start(g, first, value, conf)
+    value, conf = _address_checked(*_well_ended(g, used[-1], value, conf))
     return {"address": Field("address", value, page.number, box, round(conf, 3))}
+
+
+def _well_ended(g: np.ndarray, last: Word, value: str, conf: float) -> tuple[str, float]:
+    """An address whose end, after its street and number, is not one of the ways an
+    address ends (学院路521号院3号24单元401号: a unit follows a building; 2208肉) read
+    again on its last line's crop as the likeliest that is, at most TAIL_CHANGES of
+    that line's characters changed to their runners-up (2 for 楼, 房 for 肉), checked by
+    hand; as read if none is."""
+    if _ends_well(value) or not _AFTER_STREET.search(value):
+        return value, conf
+
+    def spliced(text: str) -> str | None:  # the line's reading in place of its own
+        read = _address_start(_address_chars(text))
+        if not read or len(read) > len(value) or sum(
+                a != b for a, b in zip(value[-len(read):], read, strict=True)) > TAIL_CHANGES:
+            return None
+        return value[:-len(read)] + read
+
+    found = engines.read_as_valid(im.crop(g, last.bbox, pad=6), None, None,
+                                  lambda text: _ends_well(spliced(text)), TAIL_CHANGES)
+    ended = spliced(found) if found else None
+    if ended is None:
+        return value, conf
+    return ended, min(conf, engines.DISAGREE_CONFIDENCE)
+
+
+def _ends_well(address: str | None) -> bool:
+    """Whether what follows the address's last street word is a number and then a room,
+    or a compound's building, unit and room (82号院28号楼6单元1902号, 416号2208房)."""
+    found = _AFTER_STREET.search(address or "")
+    return bool(found and _ENDING.fullmatch(found.group(1)))
+
+
+TAIL_CHANGES = 2  # characters of an address's last line changed to make its end well formed
+_AFTER_STREET = re.compile(r".*[路街道巷弄](\d.*)$")
+_ENDING = re.compile(r"\d+号(?:院?\d+(?:号楼|栋|幢|座)(?:\d+单元)?)?\d+[号室房]|\d+号")
 
 
 def _known_start(g: np.ndarray, first: Word, value: str, conf: float) -> tuple[str, float]:

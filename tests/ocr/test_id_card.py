@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from stdnum.cn import ric
 
-from ocr.kinds.id_address import _address_checked, _building, _known_start, _likelier_lines
+from ocr import image as im
+from ocr.kinds.id_address import (
+    _address_checked,
+    _building,
+    _ends_well,
+    _known_start,
+    _likelier_lines,
+    _well_ended,
+)
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
     _fills_its_line,
@@ -243,6 +251,18 @@ def test_an_address_that_starts_with_no_county_is_read_against_how_addresses_sta
         "北京市宣武区中关村大街296号")
     value, conf = _known_start(g, sure, "北京市海定区中关村大街296号", 0.95)
     assert value == "北京市海淀区中关村大街296号" and conf == 0.9  # one character off
+
+
+def test_an_address_whose_end_is_no_address_ending_is_read_again_on_its_last_line() -> None:
+    g, lines = _card_front()
+    x0, y0, _, y1 = lines[3].bbox  # 住址  北京市海淀区中关村大街296号, as the detector boxes it
+    line = Word(lines[3].text, (x0, y0, im.ink_runs(g, lines[3].bbox, 40)[-1][1], y1), 0.95)
+    value, conf = _well_ended(g, line, "北京市海淀区中关村大街296肉", 0.95)
+    assert value == "北京市海淀区中关村大街296号" and conf <= 0.6
+    assert _well_ended(g, line, "北京市海淀区中关村大街296号", 0.95) == (
+        "北京市海淀区中关村大街296号", 0.95)
+    assert _ends_well("北京市海淀区学院路521号院3号楼4单元401号")
+    assert not _ends_well("北京市海淀区学院路521号院3号24单元401号")  # a unit in no building
 
 
 def test_line_roles_out_of_order_are_not_taken() -> None:
