@@ -97,8 +97,9 @@ def read_front(page: Page) -> dict[str, Field]:
     i_birth = _line_or(find_line(lines, "出生"), _first_date_line(lines, i_number))
     i_sex = _line_or(find_line(lines, "性别"), _before(i_birth))
     i_name = _line_or(find_line(lines, "姓名"), _before(i_sex))
-    if not _in_order(i_name, i_sex, i_birth) and (order := _in_card_order(lines, i_number)):
-        i_name, i_sex, i_birth = order  # a label found may be another misread (性书)
+    if not _in_order(i_name, i_sex, i_birth) and (
+            order := _in_card_order(lines, i_number) or _above_birth(i_birth)):
+        i_name, i_sex, i_birth = order  # a label found may be another misread (性书, 性址)
     i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
                       i_birth + 1 if i_birth is not None else None)
     if i_addr is not None and i_number is not None and i_addr >= i_number:
@@ -175,6 +176,14 @@ def _in_card_order(lines: list[Word], i_number: int | None) -> tuple[int, int, i
     if not re.search("[男女]", lines[1].text) or sum(ch.isdigit() for ch in lines[2].text) < 4:
         return None
     return 0, 1, 2
+
+
+def _above_birth(i_birth: int | None) -> tuple[int, int, int] | None:
+    """The name and sex lines as the two above the birth line (missed ones restored),
+    where the labels found do not come in the card's order."""
+    if i_birth is None or i_birth < 2:
+        return None
+    return i_birth - 2, i_birth - 1, i_birth
 
 
 def without_photo(g: np.ndarray) -> np.ndarray:

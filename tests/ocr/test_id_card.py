@@ -17,6 +17,7 @@ from ocr.kinds.id_address import (
 )
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
+    _above_birth,
     _fills_its_line,
     _in_card_order,
     _in_order,
@@ -269,3 +270,6 @@ def test_line_roles_out_of_order_are_not_taken() -> None:
     assert _in_order(0, 1, 2)
     assert not _in_order(0, 0, 1)  # 出生 matched the sex line's misread 生
     assert not _in_order(None, 1, 2)
+    # 住址 misread 性址 taken for the sex line: the two lines above the birth date instead
+    assert _above_birth(2) == (0, 1, 2) and _above_birth(3) == (1, 2, 3)
+    assert _above_birth(1) is None and _above_birth(None) is None
