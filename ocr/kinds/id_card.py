@@ -222,8 +222,14 @@ def _before(i: int | None) -> int | None:
 
 
 def _first_date_line(lines: list[Word], i_number: int | None) -> int | None:
+    """The first line above the number with a date, or a year (1977年2月58: the day
+    misread, the line still the birth date's)."""
     end = i_number if i_number is not None else len(lines)
-    return next((i for i in range(end) if _dates(lines[i].text)), None)
+    return next((i for i in range(end)
+                 if _dates(lines[i].text) or _YEAR.search(lines[i].text)), None)
+
+
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 
 
 def _number_line(lines: list[Word]) -> int | None:

@@ -18,6 +18,7 @@ from ocr.kinds.id_address import (
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
     _above_birth,
+    _first_date_line,
     _fills_its_line,
     _in_card_order,
     _in_order,
@@ -273,3 +274,10 @@ def test_line_roles_out_of_order_are_not_taken() -> None:
     # 住址 misread 性址 taken for the sex line: the two lines above the birth date instead
     assert _above_birth(2) == (0, 1, 2) and _above_birth(3) == (1, 2, 3)
     assert _above_birth(1) is None and _above_birth(None) is None
+
+
+def test_the_birth_line_is_found_by_its_year_where_its_day_is_misread() -> None:
+    lines = [Word(text, (0, 100 * i, 600, 100 * i + 50), 0.8) for i, text in enumerate(
+        ["K汉", "1977年2月58", "电址北京市海3区学8路26号130", "110108197702054619"])]
+    assert _first_date_line(lines, 3) == 1
+    assert _first_date_line(lines[2:], 1) is None  # an address's numbers are no date
