@@ -18,8 +18,8 @@ from ocr.kinds.id_address import (
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
     _above_birth,
-    _first_date_line,
     _fills_its_line,
+    _first_date_line,
     _in_card_order,
     _in_order,
     _sex_band,
