@@ -65,6 +65,13 @@ def read_address(page: Page, g: np.ndarray, lines: list[Word]) -> dict[str, Fiel
     return {"address": Field("address", value, page.number, box, round(conf, 3))}
 
 
+def province_line(lines: list[Word], end: int | None) -> int | None:
+    """The first line above the number that starts with a province: the address's,
+    where neither its label nor the birth line above it was read."""
+    return next((i for i, w in enumerate(lines[:end])
+                 if _address_start(_address_chars(w.text))[:2] in PROVINCES), None)
+
+
 def _well_ended(g: np.ndarray, last: Word, value: str, conf: float) -> tuple[str, float]:
     """An address whose end, after its street and number, is not one of the ways an
     address ends (学院路521号院3号24单元401号: a unit follows a building; 2208肉) read

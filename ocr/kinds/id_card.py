@@ -83,7 +83,7 @@ def turn_over(page: Page) -> Page:
 # --- front ----------------------------------------------------------------------------
 
 def read_front(page: Page) -> dict[str, Field]:
-    from .id_address import read_address
+    from .id_address import province_line, read_address
 
     g = im.flatten(page.image)
     if _is_card(g):  # without the portrait: it reads as stray characters
@@ -101,7 +101,7 @@ def read_front(page: Page) -> dict[str, Field]:
             order := _in_card_order(lines, i_number) or _above_birth(i_birth)):
         i_name, i_sex, i_birth = order  # a label found may be another misread (性书, 性址)
     i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
-                      i_birth + 1 if i_birth is not None else None)
+                      i_birth + 1 if i_birth is not None else province_line(lines, i_number))
     if i_addr is not None and i_number is not None and i_addr >= i_number:
         i_addr = None
     if i_name is not None:  # the name and address are read while Tesseract votes

@@ -14,6 +14,7 @@ from ocr.kinds.id_address import (
     _known_start,
     _likelier_lines,
     _well_ended,
+    province_line,
 )
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
@@ -281,3 +282,10 @@ def test_the_birth_line_is_found_by_its_year_where_its_day_is_misread() -> None:
         ["K汉", "1977年2月58", "电址北京市海3区学8路26号130", "110108197702054619"])]
     assert _first_date_line(lines, 3) == 1
     assert _first_date_line(lines[2:], 1) is None  # an address's numbers are no date
+
+
+def test_the_address_line_is_found_by_its_province_where_no_label_was_read() -> None:
+    lines = [Word(text, (0, 100 * i, 600, 100 * i + 50), 0.8) for i, text in enumerate(
+        ["#飞SF", "汉", "16385", "广东省汉国市商山南海大酒9", "17号4元203号", "44030519636808385X"])]
+    assert province_line(lines, 5) == 3
+    assert province_line(lines, 3) is None  # not below the number's line
