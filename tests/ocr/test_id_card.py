@@ -286,6 +286,7 @@ def test_the_birth_line_is_found_by_its_year_where_its_day_is_misread() -> None:
 
 def test_the_address_line_is_found_by_its_province_where_no_label_was_read() -> None:
     lines = [Word(text, (0, 100 * i, 600, 100 * i + 50), 0.8) for i, text in enumerate(
-        ["#飞SF", "汉", "16385", "广东省汉国市商山南海大酒9", "17号4元203号", "44030519636808385X"])]
+        ["#飞SF", "汉", "16385", "广东省汉国市商山南海大酒9", "17号4元203号",
+         "44030519636808385X"])]
     assert province_line(lines, 5) == 3
     assert province_line(lines, 3) is None  # not below the number's line
