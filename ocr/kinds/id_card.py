@@ -100,6 +100,8 @@ def read_front(page: Page) -> dict[str, Field]:
     if not _in_order(i_name, i_sex, i_birth) and (
             order := _in_card_order(lines, i_number) or _above_birth(i_birth)):
         i_name, i_sex, i_birth = order  # a label found may be another misread (性书, 性址)
+    if i_birth is None and (order := _above_address(province_line(lines, i_number))):
+        i_name, i_sex, i_birth = order
     i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
                       i_birth + 1 if i_birth is not None else province_line(lines, i_number))
     if i_addr is not None and i_number is not None and i_addr >= i_number:
@@ -184,6 +186,14 @@ def _above_birth(i_birth: int | None) -> tuple[int, int, int] | None:
     if i_birth is None or i_birth < 2:
         return None
     return i_birth - 2, i_birth - 1, i_birth
+
+
+def _above_address(i_addr: int | None) -> tuple[int, int, int] | None:
+    """The name, sex and birth lines as the three above the address's, where no line
+    reads as a birth date (16385)."""
+    if i_addr is None or i_addr < 3:
+        return None
+    return i_addr - 3, i_addr - 2, i_addr - 1
 
 
 def without_photo(g: np.ndarray) -> np.ndarray:
@@ -415,10 +425,10 @@ def _birth(page: Page, g: np.ndarray, line: Word | None,
     printed: list[tuple[dt.date, float, BBox]] = []
     if line is not None:
         box = clip_left_of_photo(g, value_box(g, line, label_chars=2))
-        printed += [(d, line.confidence, box) for d in _dates(line.text)]
+        printed += [(d, line.confidence, box) for d in _dates(line.text) if _may_be_born(d)]
         if not printed or (from_number and printed[0][0] != from_number):
             text, conf = reread(g, box)
-            printed += [(d, conf, box) for d in _dates(text)]
+            printed += [(d, conf, box) for d in _dates(text) if _may_be_born(d)]
     for date, conf, box in printed:
         if from_number and _one_digit_apart(date, from_number):  # a misread digit
             return {"birth_date": Field("birth_date", from_number.isoformat(), page.number,
@@ -436,6 +446,14 @@ def _birth(page: Page, g: np.ndarray, line: Word | None,
         return {"birth_date": Field("birth_date", from_number.isoformat(), page.number, where,
                                     0.6)}
     return {}
+
+
+def _may_be_born(date: dt.date) -> bool:
+    """A birth date a living applicant may have (3197-06-19 is 1974's misread)."""
+    return EARLIEST_BIRTH <= date <= dt.date.today()
+
+
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 def _one_digit_apart(a: dt.date, b: dt.date) -> bool:

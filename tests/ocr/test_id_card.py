@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from stdnum.cn import ric
@@ -18,11 +20,13 @@ from ocr.kinds.id_address import (
 )
 from ocr.kinds.id_back import _authority_checked
 from ocr.kinds.id_card import (
+    _above_address,
     _above_birth,
     _fills_its_line,
     _first_date_line,
     _in_card_order,
     _in_order,
+    _may_be_born,
     _sex_band,
     _sex_ethnicity,
     _with_lines_unfound,
@@ -290,3 +294,10 @@ def test_the_address_line_is_found_by_its_province_where_no_label_was_read() -> 
          "44030519636808385X"])]
     assert province_line(lines, 5) == 3
     assert province_line(lines, 3) is None  # not below the number's line
+    assert _above_address(3) == (0, 1, 2)  # no birth line read: the three above it
+    assert _above_address(2) is None and _above_address(None) is None
+
+
+def test_a_birth_date_misread_past_today_or_before_1900_is_not_taken() -> None:
+    assert _may_be_born(dt.date(1974, 6, 19))
+    assert not _may_be_born(dt.date(3197, 6, 19)) and not _may_be_born(dt.date(1874, 6, 19))
