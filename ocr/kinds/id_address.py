@@ -123,8 +123,7 @@ def _known_start(g: np.ndarray, first: Word, value: str, conf: float) -> tuple[s
     if choice is None or choice.share < START_SHARE:
         return value, conf
     start = choice.value
-    cut = min(range(len(start) + 3), key=lambda k: (lexicon.edits(value[:k], start), k))
-    changed = lexicon.edits(value[:cut], start)
+    changed, cut = min((lexicon.edits(value[:k], start), k) for k in range(len(start) + 3))
     if changed > 1 and first.confidence >= WELL_READ:
         return value, conf
     return start + value[cut:], min(conf, GRAMMAR_CONFIDENCE if changed <= 1

@@ -42,7 +42,7 @@ COMMON_SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖萧田董潘袁蔡蒋余"
     "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付傅方邹熊白孟秦邱侯江尹薛闫阎段"
     "雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文施洪辛柯庄樊殷祝齐葛温倪牛季"
-    "欧阮喻左申安卓单聂章鲁焦岳甘涂柳舒翟游詹凌褚包关邢梅盛林聂霍米车商饶蓝谷邓宁符")
+    "欧阮喻左申安卓单聂章鲁焦岳甘涂柳舒翟游詹凌褚包关邢梅盛霍米车商饶蓝谷宁符")
 _DATE = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
 _SEX_ETHNICITY = re.compile(  # 性别男民族汉 with its labels misread: 栏剧男民旅汉, 性彩男腾汉
     "([男女])[^男女]{0,2}?(" + "|".join(sorted(ETHNICITIES, key=len, reverse=True)) + ")$")
@@ -100,10 +100,11 @@ def read_front(page: Page) -> dict[str, Field]:
     if not _in_order(i_name, i_sex, i_birth) and (
             order := _in_card_order(lines, i_number) or _above_birth(i_birth)):
         i_name, i_sex, i_birth = order  # a label found may be another misread (性书, 性址)
-    if i_birth is None and (order := _above_address(province_line(lines, i_number))):
+    i_province = province_line(lines, i_number) if i_birth is None else None
+    if order := _above_address(i_province):
         i_name, i_sex, i_birth = order
     i_addr = _line_or(find_line(lines, "住址", after=(i_birth or 0)),
-                      i_birth + 1 if i_birth is not None else province_line(lines, i_number))
+                      i_birth + 1 if i_birth is not None else i_province)
     if i_addr is not None and i_number is not None and i_addr >= i_number:
         i_addr = None
     if i_name is not None:  # the name and address are read while Tesseract votes
