@@ -26,15 +26,17 @@ class InvalidOcrEngine(PrereviewError):
 
 
 def check_ocr_engines() -> None:
-    """PREREVIEW_OCR_ENGINE names profiles that exist and PREREVIEW_INFERENCE a backend
-    that exists, or the service does not start."""
+    """PREREVIEW_OCR_ENGINE names profiles that exist, PREREVIEW_INFERENCE a backend
+    and PREREVIEW_INFERENCE_PRECISION an arithmetic that exist, or the service does not
+    start."""
     from ocr.engines import UnknownEngine, configured
-    from ocr.inference import UnknownBackend, wanted
+    from ocr.inference import UnknownBackend, UnknownPrecision, precision, wanted
 
     try:
         configured()
         wanted()
-    except (UnknownEngine, UnknownBackend) as problem:
+        precision()
+    except (UnknownEngine, UnknownBackend, UnknownPrecision) as problem:
         raise InvalidOcrEngine(str(problem)) from None
 
 

@@ -4,6 +4,9 @@ RapidOCR runs them through onnxruntime. OpenVINO reads the same ONNX files and, 
 kind of machine, runs detection ~1.8x and recognition ~1.2x faster, with outputs equal
 to ~1e-4 (measured over a generated corpus: ``scripts/measure_inference.py``). When
 OpenVINO is installed it takes over, unless ``PREREVIEW_INFERENCE=onnxruntime``.
+Its arithmetic is pinned to f32 (``PREREVIEW_INFERENCE_PRECISION``): left to itself it
+runs bf16 on a CPU that has it, faster there but reading worse, and differently from
+host to host.
 
 Recognition reads a page's pieces (a scanned statement page has ~240) as parallel
 requests on OpenVINO's CPU streams (one per core), each request on one core: ~1.8x faster
@@ -36,11 +39,22 @@ REC_HEIGHT = 48
 REC_BATCH = 8  # pieces of one input shape read in one request
 
 
+PRECISIONS = ("f32", "bf16", "f16")
+
+
 class UnknownBackend(ValueError):
     code = "read.inference_unknown"
 
     def __init__(self, name: str) -> None:
         super().__init__(f"PREREVIEW_INFERENCE={name!r} is not one of {', '.join(BACKENDS)}")
+
+
+class UnknownPrecision(ValueError):
+    code = "read.inference_precision_unknown"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"PREREVIEW_INFERENCE_PRECISION={name!r} is not one of "
+                         f"{', '.join(PRECISIONS)}")
 
 
 def wanted() -> str:
@@ -74,7 +88,7 @@ class _Compiled:
     one input array in, the list of outputs back."""
 
     def __init__(self, core: Any, path: str) -> None:
-        model = core.compile_model(core.read_model(path), "CPU", {"PERFORMANCE_HINT": "LATENCY"})
+        model = core.compile_model(core.read_model(path), "CPU", _config("LATENCY"))
         self._request = model.create_infer_request()
 
     def __call__(self, batch: np.ndarray) -> list[np.ndarray]:
@@ -91,8 +105,7 @@ class _ParallelRecognizer:
 
         self._one = recognizer  # a single crop: one request on every core
         self._min_ratio = recognizer.rec_image_shape[2] / recognizer.rec_image_shape[1]
-        model = core.compile_model(core.read_model(path), "CPU",
-                                   {"PERFORMANCE_HINT": "THROUGHPUT"})
+        model = core.compile_model(core.read_model(path), "CPU", _config("THROUGHPUT"))
         self._queue = openvino.AsyncInferQueue(
             model, int(model.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")))
         self._queue.set_callback(self._decoded)
@@ -152,6 +165,20 @@ def _stepped(resize_norm_img: Callable[[np.ndarray, float], np.ndarray]
         # a hair over, so the model's int(48 * ratio) lands on ``width`` itself
         return resize_norm_img(image, (width + 0.5) / REC_HEIGHT)
     return padded_to_step
+
+
+def _config(hint: str) -> dict[str, str]:
+    return {"PERFORMANCE_HINT": hint, "INFERENCE_PRECISION_HINT": precision()}
+
+
+def precision() -> str:
+    """The models' arithmetic, pinned: OpenVINO's default is bf16 on a CPU that has it
+    (AVX512_BF16, AMX), and there the reader, tuned in f32, read worse (80 desk photos of
+    ID copies: 315 + 320 of 720 fields right in bf16, 325 + 321 in f32)."""
+    name = os.environ.get("PREREVIEW_INFERENCE_PRECISION", "f32").strip().lower()
+    if name not in PRECISIONS:
+        raise UnknownPrecision(name)
+    return name
 
 
 def _model_paths() -> dict[str, str]:

@@ -81,6 +81,25 @@ def test_an_unknown_backend_stops_the_service(monkeypatch: pytest.MonkeyPatch) -
     assert "openvino, onnxruntime" in caught.value.message
 
 
+def test_the_models_run_in_f32_unless_told_and_an_unknown_precision_stops_the_service(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.config import InvalidOcrEngine, ServiceSettings
+
+    with monkeypatch.context() as patched:
+        patched.setenv("PREREVIEW_INFERENCE", "openvino")
+        patched.setattr(recognizer, "_ENGINE", None)
+        engine = recognizer._engine()
+        compiled = [engine.text_det.infer._request.get_compiled_model(),
+                    engine.text_rec._one.session._request.get_compiled_model()]
+    # OpenVINO's own default is bf16 on a CPU with AVX512_BF16 or AMX
+    assert {str(m.get_property("INFERENCE_PRECISION_HINT")) for m in compiled} == {
+        "<Type: 'float32'>"}
+    monkeypatch.setenv("PREREVIEW_INFERENCE_PRECISION", "int4")
+    with pytest.raises(InvalidOcrEngine) as caught:
+        ServiceSettings().refuse_insecure()
+    assert "f32, bf16, f16" in caught.value.message
+
+
 def test_a_failure_while_decoding_a_piece_is_raised_not_read_as_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as patched:
