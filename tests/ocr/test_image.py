@@ -82,3 +82,15 @@ def test_rulings_removed_and_sizes_fitted():
     assert (out[170:196, 200:360] < 128).any()  # the digits stay
     assert max(im.fit_size(np.zeros((3000, 4000, 3), np.uint8)).shape) == im.MAX_SIDE
     assert max(im.fit_size(np.zeros((400, 600, 3), np.uint8)).shape) == im.SMALL_TARGET
+
+
+def test_percentiles_of_a_uint8_image_are_numpys_to_the_bit() -> None:
+    rng = np.random.default_rng(7)
+    for i in range(300):
+        shape = (int(rng.integers(1, 120)), int(rng.integers(1, 120)))
+        image = (rng.integers(0, 256, shape) if i % 2 else
+                 np.clip(rng.normal(200, 30, shape), 0, 255)).astype(np.uint8)
+        qs = (1, 50, 90, 99.5)
+        assert im.percentiles(image, qs) == [float(v) for v in np.percentile(image, qs)]
+    floats = rng.random((20, 20))
+    assert im.percentiles(floats, (10,)) == [float(np.percentile(floats, 10))]
