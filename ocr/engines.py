@@ -148,6 +148,9 @@ class PageText:
     pieces: list[Word] = dataclasses.field(default_factory=list)
     upside_down: float = 0.0  # share of the text the angle classifier saw turned 180
     turned: bool = False  # found upside down: read on the image turned 180
+    # when ``turned``: the text read as the image lies, from the same pieces (what
+    # ``find_text`` without ``orientation`` finds, without finding them again)
+    as_it_lies: Callable[[], PageText] | None = None
 
 
 def read_page_text(image: np.ndarray, orientation: bool = False,
@@ -160,11 +163,22 @@ def read_page_text(image: np.ndarray, orientation: bool = False,
     if chosen.finder == "rapidocr":
         reading = recognizer.read_pieces(image, orientation, large_print)
         return PageText(lines_from_pieces(reading.pieces), reading.pieces,
-                        reading.upside_down, reading.turned)
+                        reading.upside_down, reading.turned, _as_it_lies(reading))
     if not chosen.cleanup:
         return PageText(tesseract.read_lines(image, lang="chi_sim", psm=3))
     return PageText(reread_lines(image, tesseract.read_lines(
         ocr_ready(image), lang="chi_sim", psm=6)))
+
+
+def _as_it_lies(reading: recognizer.Reading) -> Callable[[], PageText] | None:
+    read = reading.as_it_lies
+    if read is None:
+        return None
+
+    def text() -> PageText:
+        pieces = read()
+        return PageText(lines_from_pieces(pieces), pieces)
+    return text
 
 
 def find_text(ready: np.ndarray, orientation: bool = False,

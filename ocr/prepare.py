@@ -91,8 +91,9 @@ def upright(image: np.ndarray, is_card: bool,
         text = engines.find_text(ready, orientation=True, large_print=is_card)
         tried.add(turn)
         if text.turned:  # found upside down: its pieces were read turned 180
-            if keyword_hits(_text(text.lines)) < GOOD_ENOUGH:  # the classifier may be
-                as_is = engines.find_text(ready, large_print=is_card)  # wrong: read as is
+            if keyword_hits(_text(text.lines)) < GOOD_ENOUGH:  # the classifier may be wrong:
+                as_is = (text.as_it_lies() if text.as_it_lies  # read as it lies
+                         else engines.find_text(ready, large_print=is_card))
                 if best is None or _value(as_is.lines) > best[0]:
                     best = (_value(as_is.lines), turn, turned, as_is)
             turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)

@@ -12,9 +12,11 @@ Tesseract read them.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,6 +179,9 @@ class Reading:
     pieces: list[Word]
     upside_down: float = 0.0  # share of the widest pieces' width, 0..1
     turned: bool = False
+    # when ``turned``: the pieces read as the image lies, from the same detection (what
+    # ``read_pieces`` without ``orientation`` reads, without detecting again)
+    as_it_lies: Callable[[], list[Word]] | None = None
 
 
 def read_pieces(image: np.ndarray, orientation: bool = False,
@@ -196,11 +201,20 @@ def read_pieces(image: np.ndarray, orientation: bool = False,
         crops = engine.get_crop_img_list(image, quads) if quads else []
         upside_down = _upside_down(engine, crops) if orientation and crops else 0.0
         turned = upside_down > UPSIDE_DOWN
+        lying = functools.partial(_read_crops, quads, crops) if turned else None
         if turned:
             image, quads = np.ascontiguousarray(image[::-1, ::-1]), _turned(quads, image)
             crops = engine.get_crop_img_list(image, quads)
         results, _ = engine.text_rec(crops) if crops else ([], 0.0)
-    return Reading(_pieces(quads, results), upside_down, turned)
+    return Reading(_pieces(quads, results), upside_down, turned, lying)
+
+
+def _read_crops(quads: list[np.ndarray], crops: list[np.ndarray]) -> list[Word]:
+    """The pieces cut out at ``quads`` read as they are."""
+    engine = _engine()
+    with _LOCK:
+        results, _ = engine.text_rec(crops)
+    return _pieces(quads, results)
 
 
 def _turned(quads: list[np.ndarray], image: np.ndarray) -> list[np.ndarray]:

@@ -95,6 +95,33 @@ def test_a_page_found_upside_down_is_read_once_the_right_way_up(
 
 
 
+def test_a_page_found_upside_down_is_read_as_it_lies_from_the_same_pieces(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the classifier's vote may be wrong (few keywords), the page is also read as
+    it lies: from the pieces already found, the same text as finding them again."""
+    from ocr import image as im
+
+    rendered = render_kind("income_certificate", random.Random(41), 0)
+    data, _ = degrade.apply(rendered.pages[0], "scan", 41)
+    picture = im.fit_size(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
+    ready = im.ocr_ready(cv2.rotate(picture, cv2.ROTATE_180))
+    with engines.forced("rapidocr"), engines.reading_as(None):
+        text = engines.find_text(ready, orientation=True)
+        assert text.turned and text.as_it_lies is not None
+        detections: list[int] = []
+        detect = recognizer._detect
+        monkeypatch.setattr(recognizer, "_detect",
+                            lambda *a: detections.append(1) or detect(*a))
+        lying = text.as_it_lies()
+        monkeypatch.setattr(recognizer, "_detect", detect)
+        found_again = engines.find_text(ready)
+    assert not detections
+    assert [(w.text, w.bbox) for w in lying.lines] == [
+        (w.text, w.bbox) for w in found_again.lines]
+    assert lying.lines != text.lines  # upside-down reading, not the turned one
+    assert engines.find_text(ready, orientation=False).as_it_lies is None
+
+
 def test_an_upload_is_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from ocr import loader
 
