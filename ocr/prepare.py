@@ -81,6 +81,7 @@ def upright(image: np.ndarray, is_card: bool,
         turns = [90, 270]  # an ID card is printed landscape
     elif is_card or one_card:
         turns = [0, 180]
+    large_print = is_card or one_card  # a card cut out measuring off is still a card
     best: tuple[float, int, np.ndarray, engines.PageText] | None = None
     tried: set[int] = set()
     for turn in turns:
@@ -88,12 +89,12 @@ def upright(image: np.ndarray, is_card: bool,
             continue
         turned = im.rotate_quarter(image, turn)
         ready = im.ocr_ready(turned)
-        text = engines.find_text(ready, orientation=True, large_print=is_card)
+        text = engines.find_text(ready, orientation=True, large_print=large_print)
         tried.add(turn)
         if text.turned:  # found upside down: its pieces were read turned 180
             if keyword_hits(_text(text.lines)) < GOOD_ENOUGH:  # the classifier may be wrong:
                 as_is = (text.as_it_lies() if text.as_it_lies  # read as it lies
-                         else engines.find_text(ready, large_print=is_card))
+                         else engines.find_text(ready, large_print=large_print))
                 if best is None or _value(as_is.lines) > best[0]:
                     best = (_value(as_is.lines), turn, turned, as_is)
             turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)
