@@ -92,5 +92,7 @@ def test_percentiles_of_a_uint8_image_are_numpys_to_the_bit() -> None:
                  np.clip(rng.normal(200, 30, shape), 0, 255)).astype(np.uint8)
         qs = (1, 50, 90, 99.5)
         assert im.percentiles(image, qs) == [float(v) for v in np.percentile(image, qs)]
+    wide = rng.integers(0, 1021, (50, 60)).astype(np.uint16)  # |Laplacian| of a grey image
+    assert im.percentiles(wide, (99,)) == [float(np.percentile(wide, 99))]
     floats = rng.random((20, 20))
     assert im.percentiles(floats, (10,)) == [float(np.percentile(floats, 10))]
