@@ -152,21 +152,21 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
     cards = [(page, box) for box in boxes]
     if pdf is not None and min(map(enlargement, boxes)) > LOW_RES:
         cards = _sharper(data, page, boxes)
-    # the second card is read in another thread while this one reads the first: one's
-    # OpenCV work and Tesseract vote (another process) overlap the other's models
+    # the second card is read (and looked at again) in another thread while this one
+    # reads the first: one's OpenCV work and Tesseract vote (another process) overlap the
+    # other's models, and neither card's second look waits for the other card
     (top, top_box), (bottom, bottom_box) = cards
-    second = _SIDES.submit(contextvars.copy_context().run, _read_side, name, data, bottom,
+    second = _SIDES.submit(contextvars.copy_context().run, _read_card, name, data, bottom,
                            bottom_box, 2, pdf)
     looks, unjudged = _page_looks(page, boxes)  # judged while the cards are read
-    sides = [_read_side(name, data, top, top_box, 1, pdf), second.result()]
+    sides = [_read_card(name, data, top, top_box, 1, pdf), second.result()]
     kinds = [s.kind for s in sides]
     unknown = kinds.index(DocumentKind.UNKNOWN) if DocumentKind.UNKNOWN in kinds else None
     if set(kinds) != ID_SIDES:
         if unknown is None or kinds.count(DocumentKind.UNKNOWN) != 1:
             return []
-        sides[unknown] = _read_as(sides[unknown], next(iter(ID_SIDES - set(kinds))))
-    sides = [second_look(side, enlargement(box)) for side, (_, box) in zip(sides, cards,
-                                                                             strict=True)]
+        sides[unknown] = second_look(_read_as(sides[unknown], next(iter(
+            ID_SIDES - set(kinds)))), enlargement(cards[unknown][1]))
     if unknown is not None and KEY_FIELD[sides[unknown].kind] not in sides[unknown].fields:
         return []
     small = [enlargement(box) > LOW_RES for _, box in cards]  # wording checked by hand
@@ -292,6 +292,13 @@ def _pages_part(whole: ReadDocument, kind: DocumentKind, pages: list[Page]) -> R
     return replace(whole, file=f"{whole.file}#{part}", kind=kind, pages=pages,
                    fields=result.fields, rows=result.rows, problems=own + result.problems,
                    part=part)
+
+
+def _read_card(name: str, data: bytes, page: Page, box: np.ndarray, number: int,
+               pdf: PdfInfo | None) -> ReadDocument:
+    """One card read as the side it shows, its key fields looked at again if it is small
+    (a side of no known kind is read as the other side's opposite once both are read)."""
+    return second_look(_read_side(name, data, page, box, number, pdf), enlargement(box))
 
 
 def _read_side(name: str, data: bytes, page: Page, box: np.ndarray, number: int,

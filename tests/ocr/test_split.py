@@ -196,6 +196,35 @@ def test_the_two_cards_are_read_at_once_with_the_callers_engine(monkeypatch) -> 
     assert len({thread for thread, _ in seen}) == 2
 
 
+def test_each_cards_second_look_is_taken_in_the_thread_that_read_it(monkeypatch) -> None:  # noqa: ANN001
+    """A small card's key fields are looked at again as soon as it is read, in its own
+    thread: neither card's second look waits for the other card to be read."""
+    import threading
+
+    from ocr import split
+    from ocr.types import ReadDocument
+
+    read: list[str] = []
+    looked: list[str] = []
+
+    def side(name: str, data: bytes, page, box, number: int, pdf) -> ReadDocument:  # noqa: ANN001
+        read.append(threading.current_thread().name)
+        kind = DocumentKind.ID_CARD_FRONT if number == 1 else DocumentKind.ID_CARD_BACK
+        return ReadDocument(name, "sha", kind, 0.9, [])
+
+    def look(doc: ReadDocument, enlarged: float) -> ReadDocument:
+        looked.append(threading.current_thread().name)
+        return doc
+
+    monkeypatch.setattr(split, "_read_side", side)
+    monkeypatch.setattr(split, "second_look", look)
+    data, _, _ = _copy(3, "scan")
+    loaded = load("copy.png", data)
+    sides = split.split_copy("copy.png", data, loaded.pages[0], None)
+    assert [d.kind for d in sides] == [DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK]
+    assert sorted(looked) == sorted(read) and len(set(looked)) == 2
+
+
 def test_a_copys_quality_is_measured_once_and_told_for_each_side(monkeypatch) -> None:  # noqa: ANN001
     """The page is judged once, as uploaded; each side is told in its own words. A
     measurement that fails leaves each side a problem, never a clean judgement."""
