@@ -305,7 +305,8 @@ def _read_side(name: str, data: bytes, page: Page, box: np.ndarray, number: int,
                pdf: PdfInfo | None) -> ReadDocument:
     from . import read_file
 
-    card = Loaded([Page(1, cut_out(page.image, box), one_card=True)])  # not encoded, decoded
+    card = Loaded([Page(1, cut_out(page.image, box), one_card=True,  # not encoded, decoded
+                        small_card=enlargement(box) > LOW_RES)])
     side = read_file(name, data, card, quality=False)
     part = f"p{page.number}-card{number}"
     return replace(side, file=f"{name}#{part}", part=part, pdf=pdf)  # the upload's sha256

@@ -75,6 +75,8 @@ class Page:
     has_text_layer: bool = False  # True: words came from the PDF, no OCR was run
     rotation: int = 0  # degrees the original was turned to make it upright
     one_card: bool = False  # the picture is known to hold one card (cut out of a page)
+    small_card: bool = False  # that card was small (from a photo): its key fields are
+    #                           looked at again once it is read (``card_look``)
     outline: Outline | None = None  # where the document lies, once looked for
 
     @property

@@ -159,3 +159,28 @@ def test_two_valid_id_numbers_read_make_it_a_check_by_hand(
         doc = ocr.read_file("front.png", data)
     assert doc.value("id_number") == truth["id_number"]  # RapidOCR's reading is kept …
     assert doc.fields["id_number"].confidence < 0.85  # … but only as a check by hand
+
+
+@pytest.mark.parametrize("small", [False, True])
+def test_tesseract_is_asked_its_opinion_of_a_number_except_on_a_small_card(
+        id_front: tuple[bytes, dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+        small: bool) -> None:
+    """A small card cut out of a photo has its number voted on again once it is read,
+    and Tesseract misreads its enlarged digits: it is not asked there."""
+    import dataclasses
+
+    from ocr.kinds import id_number, read_kind
+    from ocr.loader import load
+    from ocr.prepare import prepare_page
+
+    asked: list[str] = []
+    real = id_number.second_opinion_soon
+    monkeypatch.setattr(id_number, "second_opinion_soon",
+                        lambda crop, chars: asked.append(chars) or real(crop, chars))
+    data, truth = id_front
+    with engines.forced("rapidocr"), engines.reading_as(DocumentKind.ID_CARD_FRONT):
+        page = prepare_page(dataclasses.replace(load("front.png", data).pages[0],
+                                                one_card=True, small_card=small))
+        result = read_kind(DocumentKind.ID_CARD_FRONT, [page])
+    assert result.fields["id_number"].value == truth["id_number"]
+    assert len(asked) == (0 if small else 1)
