@@ -68,6 +68,8 @@ def _engine() -> Any:
     global _ENGINE, _BACKEND
     if os.environ.get("PREREVIEW_SECOND_READER", "on") == "off":
         return None
+    if _ENGINE is not None:  # made once: not waiting for the lock another read holds
+        return _ENGINE or None
     with _LOCK:
         if _ENGINE is None:
             try:
@@ -75,10 +77,11 @@ def _engine() -> Any:
             except ImportError:
                 _ENGINE = False
             else:
-                _ENGINE = RapidOCR(det_limit_type=DET_LIMIT_TYPE, rec_batch_num=REC_BATCH,
-                                   rec_img_shape=[3, 48, REC_MIN_WIDTH])
-                _float32_detection_input(_ENGINE)
-                _BACKEND = inference.accelerate(_ENGINE)
+                engine = RapidOCR(det_limit_type=DET_LIMIT_TYPE, rec_batch_num=REC_BATCH,
+                                  rec_img_shape=[3, 48, REC_MIN_WIDTH])
+                _float32_detection_input(engine)
+                _BACKEND = inference.accelerate(engine)
+                _ENGINE = engine  # seen by other threads only once it is ready
         return _ENGINE or None
 
 
