@@ -20,8 +20,13 @@ class Services:
 
 
 def build_services(settings: Settings | None = None) -> Services:
-    """Load the rule set first: an invalid one stops everything (fail closed)."""
+    """Load the rule set first: an invalid one stops everything (fail closed), as does
+    an OCR engine, backend or precision setting that names nothing (the CLI's own
+    commands build these, not only the service's runtime)."""
+    from .config import check_ocr_engines
+
     settings = settings or Settings()
+    check_ocr_engines()
     rules = load_rulebook(settings.rules_dir)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     registry = Registry(settings.resolved_database_url())

@@ -53,6 +53,19 @@ def test_invalid_rules_refuse_to_verify(tmp_path: Path) -> None:
     assert check.returncode == 4 and "maybe" in check.stderr
 
 
+@pytest.mark.parametrize(("setting", "value"), [
+    ("PREREVIEW_OCR_ENGINE", "paddle"), ("PREREVIEW_INFERENCE", "tensorrt"),
+    ("PREREVIEW_INFERENCE_PRECISION", "int4")])
+def test_a_reading_setting_that_names_nothing_refuses_to_verify(
+        tmp_path: Path, setting: str, value: str) -> None:
+    """Before any file is read: not a verdict whose every file failed to read."""
+    case = tmp_path / "case"
+    case.mkdir()
+    done = prereview("verify", str(case), data=tmp_path / "d", **{setting: value})
+    assert done.returncode == 2 and "settings.ocr_engine" in done.stderr
+    assert value in done.stderr and "Traceback" not in done.stderr
+
+
 def test_rules_validate_and_test_pass_on_shipped_rules(tmp_path: Path) -> None:
     assert prereview("rules", "validate", data=tmp_path).returncode == 0
     done = prereview("rules", "test", data=tmp_path)
