@@ -4,6 +4,9 @@ reads; a backend that does not exist stops the service from starting."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import cv2
 import numpy as np
@@ -18,6 +21,15 @@ def _picture(kind: str, degradation: str, seed: int) -> np.ndarray:
     rendered = render_kind(kind, random.Random(seed), 0)
     data, _ = degrade.apply(rendered.pages[0], degradation, seed)
     return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+
+
+@contextmanager
+def _fresh_openvino(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A recogniser made anew on OpenVINO for the block (the process's own is kept)."""
+    with monkeypatch.context() as patched:
+        patched.setenv("PREREVIEW_INFERENCE", "openvino")
+        patched.setattr(recognizer, "_ENGINE", None)
+        yield recognizer._engine()
 
 
 def _read_with(backend: str, picture: np.ndarray,
@@ -44,10 +56,7 @@ def test_openvino_is_used_when_installed_and_reads_what_onnxruntime_reads(
 def test_pieces_read_in_parallel_come_back_in_their_order_as_read_one_at_a_time(
         monkeypatch: pytest.MonkeyPatch) -> None:
     picture = _picture("pay_slip", "scan", 29)
-    with monkeypatch.context() as patched:
-        patched.setenv("PREREVIEW_INFERENCE", "openvino")
-        patched.setattr(recognizer, "_ENGINE", None)
-        engine = recognizer._engine()
+    with _fresh_openvino(monkeypatch) as engine:
         quads = recognizer._detect(engine, picture, recognizer.DET_SIDE)
         crops = engine.get_crop_img_list(picture, quads)
         assert len(crops) >= 10
@@ -59,10 +68,8 @@ def test_pieces_read_in_parallel_come_back_in_their_order_as_read_one_at_a_time(
 
 def test_recognition_inputs_are_widened_to_a_few_widths(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    with monkeypatch.context() as patched:
-        patched.setenv("PREREVIEW_INFERENCE", "openvino")
-        patched.setattr(recognizer, "_ENGINE", None)
-        widen = recognizer._engine().text_rec.resize_norm_img
+    with _fresh_openvino(monkeypatch) as engine:
+        widen = engine.text_rec.resize_norm_img
         crops = [np.full((40, width, 3), 255, np.uint8) for width in (50, 130, 131, 333)]
         inputs = [widen(c, max(2.0, c.shape[1] / c.shape[0])) for c in crops]
     widths = [batch.shape[2] for batch in inputs]
@@ -85,10 +92,7 @@ def test_the_models_run_in_f32_unless_told_and_an_unknown_precision_stops_the_se
         monkeypatch: pytest.MonkeyPatch) -> None:
     from api.config import InvalidOcrEngine, ServiceSettings
 
-    with monkeypatch.context() as patched:
-        patched.setenv("PREREVIEW_INFERENCE", "openvino")
-        patched.setattr(recognizer, "_ENGINE", None)
-        engine = recognizer._engine()
+    with _fresh_openvino(monkeypatch) as engine:
         compiled = [engine.text_det.infer._request.get_compiled_model(),
                     engine.text_rec._one.session._request.get_compiled_model()]
     # OpenVINO's own default is bf16 on a CPU with AVX512_BF16 or AMX
@@ -102,15 +106,12 @@ def test_the_models_run_in_f32_unless_told_and_an_unknown_precision_stops_the_se
 
 def test_a_failure_while_decoding_a_piece_is_raised_not_read_as_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    with monkeypatch.context() as patched:
-        patched.setenv("PREREVIEW_INFERENCE", "openvino")
-        patched.setattr(recognizer, "_ENGINE", None)
-        engine = recognizer._engine()
+    with _fresh_openvino(monkeypatch) as engine:
 
         def broken(_: object) -> None:
             raise RuntimeError("decoder broke")
 
-        patched.setattr(engine.text_rec._one, "postprocess_op", broken)
+        monkeypatch.setattr(engine.text_rec._one, "postprocess_op", broken)
         crops = [np.full((40, 200, 3), 255, np.uint8)] * 3
         with pytest.raises(RuntimeError, match="decoder broke"):
             engine.text_rec(crops)
