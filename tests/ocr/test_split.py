@@ -299,9 +299,10 @@ def test_a_small_cards_number_is_read_again_only_when_its_crop_does_not_settle_i
 
 def test_a_desk_photos_copy_is_seen_at_a_glance_and_another_photos_outline_kept(
         corpus: tuple[Path, list[dict]], monkeypatch) -> None:  # noqa: ANN001
-    """A desk photo of an ID copy is split before its page is read whole; a photo of
-    another document has its sheet looked for once (the glance's outline is the one
-    reading uses)."""
+    """A desk photo of an ID copy is split before its page is read whole, its sheet
+    looked for once and no outline looked for inside a card cut out along its own; a
+    photo of another document has its sheet looked for once (the glance's outline is
+    the one reading uses)."""
     from ocr import image, prepare
 
     outlines: list[int] = []
@@ -317,9 +318,11 @@ def test_a_desk_photos_copy_is_seen_at_a_glance_and_another_photos_outline_kept(
     monkeypatch.setattr(prepare, "prepare_page",
                         lambda page: prepared.append(page.image.shape) or prepare_page(page))
     name, data, _ = composite_copy(1, 0, "composite_photo")
+    outlines.clear()
     assert {d.kind for d in ocr.read_upload(name, data)} == {
         DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
     assert len(prepared) == 2  # the two cards, not the page first
+    assert len(outlines) == 1  # the sheet's, at a glance
 
 
 def test_a_small_cards_wording_is_left_to_be_checked_by_hand() -> None:
