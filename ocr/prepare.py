@@ -54,14 +54,27 @@ def straighten(image: np.ndarray, quad: np.ndarray | None, card: bool | None,
     if quad is not None:
         image, is_card = im.warp_document(image, quad, card)
         image = im.fit_size(image)
-        if is_card:
+        if is_card and (card or not _lines_along_short_side(image)):
             return image, True, 0
+        card = False if is_card else card  # a sheet that measured like a card
     quarter, angle = (im.text_axis_and_skew(image, CUT_OUT_SKEW, quarters=(0,)) if cut_out
                       else im.text_axis_and_skew(image))
     image = im.rotate_quarter(image, quarter)
     if abs(angle) >= 0.4:
         image = im.rotate_small(image, angle)
     return image, im.looks_like_card(image) if card is None else card, quarter
+
+
+def _lines_along_short_side(image: np.ndarray) -> bool:
+    """Whether a picture that measured like a card has its text lines along its short
+    side: a sheet, not a card (an ID card's lines run along its long side). A property
+    certificate's page or a letter photographed in perspective can measure a card's
+    1.59; read as a card, it was turned to lie landscape (or left on its side), each
+    piece of text, cut out and read upright, still read right, and the page's lines
+    came out as one line of all its labels."""
+    h, w = image.shape[:2]
+    quarter, _ = im.text_axis_and_skew(image)
+    return (h > w) == (quarter == 0)
 
 
 def _text(words: list[Word]) -> str:

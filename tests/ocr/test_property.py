@@ -95,6 +95,20 @@ def test_slanted_table_read_row_by_row():
         assert same_value(name, doc.value(name), rendered.fields[name]), name
 
 
+def test_a_photographed_page_that_measures_like_a_card_is_read_as_a_sheet() -> None:
+    """Seed 41, certificate 1, a photo: the page's outline measured a card's aspect in
+    perspective, and it was turned on its side as a card would be. Each label, cut out
+    and read upright, read right, so its labels made one line and 权利其他状况 and 附记
+    took in the whole page, read sure."""
+    rng = random.Random("corpus:41:property_certificate:1:photo")
+    rendered = render_kind("property_certificate", rng, 1)
+    data, ext = degrade.apply(rendered.pages[0], "photo", rng.randrange(2**31))
+    doc = ocr.read_file(f"property_certificate_001_photo.{ext}", data)
+    assert doc.pages[0].rotation == 0
+    for name in ("certificate_number", "owners", "location", "other_status", "notes"):
+        assert same_value(name, doc.value(name), rendered.fields[name]), name
+
+
 def test_rows_are_read_from_the_pieces_the_page_reader_found(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Detection runs once, on the page: each row's band takes the pieces found there
