@@ -95,11 +95,13 @@ def iso_month(text: str | None) -> str | None:
 
 
 def chinese_name(text: str | None) -> str | None:
-    """A person's name without spaces, punctuation or stray Latin letters."""
+    """A person's name without spaces, punctuation or stray Latin letters; None for
+    fewer than two characters (a surname and a given name: one character is a piece
+    of a label or of the name, 基 of 基本工资 read after 姓名 in a pay slip's header)."""
     if not text:
         return None
     name = re.sub(r"[^\u4e00-\u9fff·]", "", str(text))
-    return name or None
+    return name if len(name) >= 2 else None
 
 
 def digits(text: str | None) -> str | None:

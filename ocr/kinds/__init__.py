@@ -4,8 +4,10 @@ finding a label among OCR lines and cropping the value beside it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,9 +41,28 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
         return KindResult()
     module = importlib.import_module(f"{__name__}.{module_name}")
     with engines.reading_as(kind):  # the engine profile chosen for this kind
-        if module_name == "id_card":
-            return module.read(pages, kind)  # type: ignore[no-any-return]
-        return module.read(pages)  # type: ignore[no-any-return]
+        result = module.read(pages, kind) if module_name == "id_card" else module.read(pages)
+    result.fields = {name: _unsure_if_impossible(f) for name, f in result.fields.items()}
+    return result  # type: ignore[no-any-return]
+
+
+# How many years after this one a date field may fall (a statement's or a letter's date
+# a little ahead of the clock, an ID card valid up to 20 years); none before 1900
+DATE_HORIZON = {"birth_date": 0, "valid_from": 1, "valid_until": 21, "start_date": 1,
+                "issue_date": 1, "period_start": 1, "period_end": 1}
+IMPOSSIBLE_CONFIDENCE = 0.3  # under field_confidence_min: checked by hand
+
+
+def _unsure_if_impossible(found: Field) -> Field:
+    """A date no such document can carry (5170-12-06 for a letter's date: a seal hid its
+    year and a phone number's digits were taken for it) is kept, but as unsure: a
+    value read wrong is never given as sure."""
+    horizon = DATE_HORIZON.get(found.name)
+    if horizon is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", found.value):
+        return found
+    if 1900 <= int(found.value[:4]) <= dt.date.today().year + horizon:
+        return found
+    return replace(found, confidence=min(found.confidence, IMPOSSIBLE_CONFIDENCE))
 
 
 # --- lines and value crops ----------------------------------------------------------

@@ -32,7 +32,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
                                 rf"(?:同志|先生|女士|身份证|，|,|\(|（|系|于|自|在)"),
     "start_date": re.compile(rf"(?:自|于|从)\s*({DATE})\s*(?:起|入职|开始|进入)"),
     "position": re.compile(rf"(?:现任|担任|任)\s*({CJK}{{2,10}}?)\s*"
-                           r"(?:职务|一职|岗位|职位|。|，|,)"),
+                           r"(?:职务|一职|岗位|职位|。|，|,|·|\.)"),  # · . : 。 in a photo
     "monthly_income": re.compile(r"月(?:收入|薪|工资)[^\d]{0,16}?(\d[\d,，.]*)\s*元"),
     "monthly_income_capital": re.compile(r"大写\s*[)）]?\s*[:：]?\s*(?:人民币)?\s*"
                                          r"([零壹贰叁参肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,})"),
@@ -42,6 +42,7 @@ EMPLOYEE_BEFORE_ID = re.compile(rf"(?:证明|有我单位员工|有我单位职�
                                 rf"({CJK}{{2,4}}?)[，,(（]身份证")
 # 参 is the old form of 叁 and what the recogniser often reads for it
 CAPITAL_VARIANTS = str.maketrans({"参": "叁"})
+YEAR_WIDTH = 3  # line heights: a year and 年, where a seal hid them
 UNSURE = 0.8  # below field_confidence_min: a value to check by hand
 
 
@@ -64,13 +65,17 @@ def _issue_date(result: KindResult, text: str, spans: list[tuple[int, Page, Word
     """The last date of the letter, under the seal: its line read again without
     the seal's red. The two readings agreeing is trusted; differing, the seal-free
     one is kept as unsure."""
-    dates = list(re.finditer(f"{DATE}|{SEALED_DATE}", text))
-    if not dates or dates[-1].start() <= len(text) * 0.6:
+    last = _last_date(text, spans)
+    if last is None or last[0] <= len(text) * 0.6:
         return
-    if re.fullmatch(DATE, dates[-1].group(0)):
-        _put(result, "issue_date", dates[-1].group(0), dates[-1].start(), spans)
-    page, line = _where(dates[-1].start(), spans)
-    again, _ = recognise([red_channel(im.crop(page.image, line.bbox, pad=4))])[0]
+    offset, date = last
+    if re.fullmatch(DATE, date):
+        _put(result, "issue_date", date, offset, spans)
+    page, line = _where(offset, spans)
+    x0, y0, x1, y1 = line.bbox
+    if not re.match(r"\d{4}", date):  # the seal hid the year from the page's detector too
+        x0 = max(0, x0 - YEAR_WIDTH * (y1 - y0))
+    again, _ = recognise([red_channel(im.crop(page.image, (x0, y0, x1, y1), pad=4))])[0]
     found = re.search(DATE, norm.fullwidth_to_ascii(again).replace(" ", ""))
     seal_free = norm.iso_date(found.group(0)) if found else None
     first = result.fields.get("issue_date")
@@ -78,6 +83,18 @@ def _issue_date(result: KindResult, text: str, spans: list[tuple[int, Page, Word
         confidence = min(line.confidence, UNSURE)
         result.fields["issue_date"] = Field("issue_date", seal_free, page.number, line.bbox,
                                             round(confidence, 3))
+
+
+def _last_date(text: str, spans: list[tuple[int, Page, Word]]) -> tuple[int, str] | None:
+    """The letter's last date within one line, and where it starts in ``text``: the
+    date under a seal stands on its own line, and a seal hiding its year must not
+    leave it the digits ending the line above (联系电话：026-87205170 over 年12月6日
+    read as 5170年12月6日)."""
+    ends = [start for start, _, _ in spans[1:]] + [len(text)]
+    for (start, _, _), end in reversed(list(zip(spans, ends, strict=True))):
+        if found := list(re.finditer(f"{DATE}|{SEALED_DATE}", text[start:end])):
+            return start + found[-1].start(), found[-1].group(0)
+    return None
 
 
 def _joined(pages: list[Page]) -> tuple[str, list[tuple[int, Page, Word]]]:

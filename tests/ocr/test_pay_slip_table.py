@@ -79,3 +79,14 @@ def test_a_name_and_id_number_found_as_one_piece_give_both() -> None:
     found.clear()
     pay_slip._identity_cell(found, page, Word("张三", (0, 0, 9, 9), 0.9), "张三")  # type: ignore[arg-type]
     assert list(found) == ["employee_name"]
+
+
+def test_a_piece_of_the_next_label_read_after_the_name_label_is_no_name() -> None:
+    """姓名's header cell read as 姓名基 (基 of 基本工资 beside it): 基 is no name, the
+    name is the one in the cell under 姓名."""
+    page = _page([("向菲", 40), ("5,500.00", 200), ("110.00", 370), ("27.50", 470),
+                  ("385.00", 640), ("0.00", 800), ("4,437.50", 960)])
+    header = page.words[0]
+    page.words[0] = Word("姓名基 " + header.text.split(" ", 1)[1], header.bbox, 0.9)
+    page.tokens[0] = Word("姓名基", page.tokens[0].bbox, 0.9)
+    assert pay_slip.read([page]).fields["employee_name"].value == "向菲"
