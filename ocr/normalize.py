@@ -22,11 +22,18 @@ def fullwidth_to_ascii(text: str) -> str:
 _POINT_SEPARATOR = re.compile(r"(?<=\d)\.(?=\d{3}(?:\.\d{3})*\.\d{2}(?!\d))")
 
 
+# a run of digits and commas ending in a comma and two digits: no thousands group is two
+# digits long, so that comma is the cents' point (36017,50)
+_CENTS_COMMA = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+),(\d{2})(?![\d.,])")
+
+
 def comma_points(text: str) -> str:
     """``26.200.00`` -> ``26,200.00``: a thousands comma read as a point (the last
     point, before two digits, is the cents'). Only in a run of digits and points: a
-    run with a comma (``45,200.002,800.00``) is two amounts glued, not one."""
-    return re.sub(r"\d[\d.]*\d", lambda m: _POINT_SEPARATOR.sub(",", m.group(0)), text)
+    run with a comma (``45,200.002,800.00``) is two amounts glued, not one. And
+    ``36017,50`` -> ``36017.50``: the cents' point read as a comma."""
+    text = re.sub(r"\d[\d.]*\d", lambda m: _POINT_SEPARATOR.sub(",", m.group(0)), text)
+    return _CENTS_COMMA.sub(r"\1.\2", text)
 
 
 def amount(text: str | None) -> str | None:

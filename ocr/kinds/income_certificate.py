@@ -25,13 +25,15 @@ from .fields_text import ID_NUMBER, ORG
 CJK = r"[\u4e00-\u9fff]"
 LETTERHEAD_LINES = 3  # the employer's name printed above the title
 DATE = r"\d{4}\s*[年./\-]\s*\d{1,2}\s*[月./\-]\s*\d{1,2}\s*日?"
-SEALED_DATE = r"\d{1,4}\D?\d{1,2}月\d{1,2}日"  # a date whose year the seal blurred
+# a date whose year the seal blurred, or its month (2026年九月17日)
+SEALED_DATE = r"\d{1,4}\D?\d{1,2}月\d{1,2}日|\d{4}年\D{1,2}月\d{1,2}日"
 PATTERNS: dict[str, re.Pattern[str]] = {
     "employee_name": re.compile(rf"兹(?:证明|有|证)\s*[:：]?\s*(?:我单位|本单位|我司)?"
                                 rf"(?:员工|职工)?\s*({CJK}{{2,4}}?)\s*"
                                 rf"(?:同志|先生|女士|身份证|，|,|\(|（|系|于|自|在)"),
     "start_date": re.compile(rf"(?:自|于|从)\s*({DATE})\s*(?:起|入职|开始|进入)"),
-    "position": re.compile(rf"(?:现任|担任|任)\s*({CJK}{{2,10}}?)\s*"
+    # 任 alone only where a clause starts: 员工任飞超， is a name (surname 任), not a post
+    "position": re.compile(rf"(?:现任|担任|(?<=[，,。;；])任)\s*({CJK}{{2,10}}?)\s*"
                            r"(?:职务|一职|岗位|职位|。|，|,|·|\.)"),  # · . : 。 in a photo
     "monthly_income": re.compile(r"月(?:收入|薪|工资)[^\d]{0,16}?(\d[\d,，.]*)\s*元"),
     "monthly_income_capital": re.compile(r"大写\s*[)）]?\s*[:：]?\s*(?:人民币)?\s*"
@@ -39,7 +41,9 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 }
 # 兹 misread (慈 for 兹证明): the name is still the one the ID number follows
 EMPLOYEE_BEFORE_ID = re.compile(rf"(?:证明|有我单位员工|有我单位职工|有本单位员工)"
-                                rf"({CJK}{{2,4}}?)[，,(（]身份证")
+                                rf"({CJK}{{2,4}}?)[，,、(（]身.?证")  # 身6证号: 份 misread
+# the line signed （盖章）, its words half under the seal (北京正 盖）)
+SIGNED = re.compile(r"盖章|公章|[(（]盖|盖[)）]")
 # 参 is the old form of 叁 and what the recogniser often reads for it
 CAPITAL_VARIANTS = str.maketrans({"参": "叁"})
 YEAR_WIDTH = 3  # line heights: a year and 年, where a seal hid them
@@ -162,7 +166,7 @@ def _signature_employer(spans: list[tuple[int, Page, Word]]) -> Field | None:
     and the plain one agreeing is trusted; else the seal-free one is unsure."""
     margin = min(line.bbox[0] for _, _, line in spans)
     for _offset, page, line in reversed(spans):
-        if "盖章" in line.text or "公章" in line.text or ORG.search(line.text):
+        if SIGNED.search(line.text) or ORG.search(line.text):
             x0, y0, x1, y1 = line.bbox
             band = red_channel(im.crop(page.image, (min(x0, margin), y0, x1, y1), pad=6))
             pieces = detect_and_read(band)

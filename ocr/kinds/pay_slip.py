@@ -68,7 +68,7 @@ def read(pages: list[Page]) -> KindResult:
         if len(labels) >= 3:
             _table(found, votes, page, line, labels)
         elif len(labels) == 1:
-            amounts = AMOUNT.findall(text.split(labels[0], 1)[1])
+            amounts = AMOUNT.findall(norm.comma_points(text.split(labels[0], 1)[1]))
             name = _name_of(labels[0]) if amounts and labels[0] not in IDENTITY_LABELS else None
             if name and not _has(found, name) and (value := norm.amount(amounts[0])):
                 _put(found, name, value, page, line)

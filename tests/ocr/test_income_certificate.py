@@ -4,13 +4,21 @@ corpus renders them: the red seal over the signature and the date under it."""
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 import numpy as np
 import pytest
 
 import ocr
-from ocr.kinds.income_certificate import EMPLOYEE_BEFORE_ID, PATTERNS, _last_date, _normal
+from ocr.kinds.income_certificate import (
+    EMPLOYEE_BEFORE_ID,
+    PATTERNS,
+    SEALED_DATE,
+    SIGNED,
+    _last_date,
+    _normal,
+)
 from ocr.types import Page, Word
 from samples import degrade
 from samples.corpus import render_kind
@@ -71,6 +79,10 @@ def test_letter_text_read_as_printed() -> None:
     assert PATTERNS["employee_name"].search(text) is None
     found = EMPLOYEE_BEFORE_ID.search(text)
     assert found is not None and found.group(1) == "苏伟峰"
+    found = EMPLOYEE_BEFORE_ID.search("收入证明证明曹睿明(身6证号:110105198303105852)自")
+    assert found is not None and found.group(1) == "曹睿明"  # 兹 lost, 份 read as 6
+    assert SIGNED.search("北京正 盖）") and not SIGNED.search("特此证明。")
+    assert re.fullmatch(SEALED_DATE, "2026年九月17日")  # the seal turned 11 into 九
     position = PATTERNS["position"].search("于2017年4月26日入职，现任会计·该员工月收入")
     assert position is not None and position.group(1) == "会计"  # 。 read as ·
     income = PATTERNS["monthly_income"].search("该员工月收入为人民币(小写)￥26.200.00元,")

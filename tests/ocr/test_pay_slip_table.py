@@ -63,8 +63,12 @@ def test_a_thousands_comma_read_as_a_point_is_put_back() -> None:
     assert comma_points("26.200.00") == "26,200.00"
     assert comma_points("1.234.567.89") == "1,234,567.89"
     assert comma_points("40.322.19支付宝") == "40,322.19支付宝"
-    for kept in ("12.50", "1234.56", "2026.10.15", "3.1415", "45,200.002,800.00"):
+    for kept in ("12.50", "1234.56", "2026.10.15", "3.1415", "45,200.002,800.00", "1,234",
+                 "2026,11,30"):
         assert comma_points(kept) == kept
+    # the cents' point read as a comma: no thousands group is two digits long
+    assert comma_points("实发工资 36017,50") == "实发工资 36017.50"
+    assert comma_points("1,224,00") == "1,224.00"
 
 
 def test_a_name_and_id_number_found_as_one_piece_give_both() -> None:
