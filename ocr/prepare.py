@@ -51,29 +51,34 @@ def straighten(image: np.ndarray, quad: np.ndarray | None, card: bool | None,
     the quarter turn already applied (0 or 90). ``cut_out``: a card cut out of a page
     along its outline, lying as cut (its residual skew is looked for within
     CUT_OUT_SKEW; on 150 cut-outs it was 0 to 3 degrees)."""
+    axis = None
     if quad is not None:
         image, is_card = im.warp_document(image, quad, card)
         image = im.fit_size(image)
-        if is_card and (card or not _lines_along_short_side(image)):
+        if is_card and card:
             return image, True, 0
-        card = False if is_card else card  # a sheet that measured like a card
-    quarter, angle = (im.text_axis_and_skew(image, CUT_OUT_SKEW, quarters=(0,)) if cut_out
-                      else im.text_axis_and_skew(image))
+        if is_card:
+            axis = im.text_axis_and_skew(image)
+            if not _lines_along_short_side(image, axis[0]):
+                return image, True, 0
+            card = False  # a sheet that measured like a card
+    quarter, angle = axis or (im.text_axis_and_skew(image, CUT_OUT_SKEW, quarters=(0,))
+                              if cut_out else im.text_axis_and_skew(image))
     image = im.rotate_quarter(image, quarter)
     if abs(angle) >= 0.4:
         image = im.rotate_small(image, angle)
     return image, im.looks_like_card(image) if card is None else card, quarter
 
 
-def _lines_along_short_side(image: np.ndarray) -> bool:
+def _lines_along_short_side(image: np.ndarray, quarter: int) -> bool:
     """Whether a picture that measured like a card has its text lines along its short
     side: a sheet, not a card (an ID card's lines run along its long side). A property
     certificate's page or a letter photographed in perspective can measure a card's
     1.59; read as a card, it was turned to lie landscape (or left on its side), each
     piece of text, cut out and read upright, still read right, and the page's lines
-    came out as one line of all its labels."""
+    came out as one line of all its labels. ``quarter``: the turn that makes its lines
+    run across (``image.text_axis_and_skew``)."""
     h, w = image.shape[:2]
-    quarter, _ = im.text_axis_and_skew(image)
     return (h > w) == (quarter == 0)
 
 
