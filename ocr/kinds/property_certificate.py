@@ -172,8 +172,8 @@ def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
         found = [w for w in readings[name] if w.confidence >= 0.3 and w.text.strip()
                  and not (i is not None and _on_label(w, box, lines[i], name))]
         text = _join(w.text for w in found)
-        if name == "notes":
-            text = _strip_label(text, "附记")
+        text = _strip_label(text, "附记") if name == "notes" else _strip_label_end(
+            text, dict(ROWS)[name])
         conf = sum(w.confidence for w in found) / len(found) if found else (
             lines[i].confidence if i is not None else 0.0)
         if i is not None and not text.strip():
@@ -294,6 +294,13 @@ def _strip_label(text: str, label: str) -> str:
     head = text[: len(label) + 3]
     pos = max(head.find(label[-1]), head.find(label))
     return text[pos + 1:].lstrip(":：") if pos >= 0 else text
+
+
+def _strip_label_end(text: str, label: str) -> str:
+    """A value without the end of its label, colon and all, read at its start from a
+    piece that crossed into the label (0日止状况：专有建筑面积…: the row above's last
+    characters, then 状况： of 权利其他状况)."""
+    return re.sub(rf"^.{{0,4}}?{re.escape(label[-2:])}[:：]", "", text, count=1)
 
 
 def _band(line: Word, tops: list[int], rules: list[int], height: int,

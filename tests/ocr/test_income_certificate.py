@@ -40,8 +40,10 @@ def _render(seed: int, i: int, deg: str) -> tuple[str, bytes, dict[str, Any]]:
 # seed 41: a scan whose seal hides the year and the signature from the detector (the
 # date was read sure as 5170-12-06, the phone number's digits above taken for its year)
 # and a turned photo whose page measured a card's aspect (its lines read as one)
+# seed 53: a scan whose 2026年11月8日 both passes read 2026年1月8日, sure (one narrow 1
+# of two: read again stretched sideways, it reads right)
 CASES = [(7, 2, "clean"), (7, 2, "scan"), (7, 2, "photo"), (7, 1, "rotated"), (41, 2, "scan"),
-         (41, 1, "rotated")]
+         (41, 1, "rotated"), (53, 1, "scan")]
 
 
 @pytest.fixture(scope="module")

@@ -69,6 +69,16 @@ def test_value_normalisation():
         "专有建筑面积99.79m²，分摊12.31m²")
 
 
+def test_the_end_of_a_label_read_into_its_value_is_taken_off() -> None:
+    """Seed 53, a turned photo: a piece crossing into 权利其他状况 was read from its
+    part in the value's band (状况：), after the row above's last characters (0日止)."""
+    from ocr.kinds.property_certificate import _strip_label_end
+
+    assert _strip_label_end("0日止状况：专有建筑面积88.41m²", "权利其他状况") == "专有建筑面积88.41m²"
+    assert _strip_label_end("共有宗地面积18594.96m²", "面积") == "共有宗地面积18594.96m²"
+    assert _strip_label_end("韩浩、魏斌", "权利人") == "韩浩、魏斌"
+
+
 def test_sub_labels_and_units_put_right():
     grey = np.full((10, 10), 255, np.uint8)
     # a photo's ； read as ： (or ，) before a sub-label, m² read as m°
