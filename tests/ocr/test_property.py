@@ -74,7 +74,8 @@ def test_the_end_of_a_label_read_into_its_value_is_taken_off() -> None:
     part in the value's band (状况：), after the row above's last characters (0日止)."""
     from ocr.kinds.property_certificate import _strip_label_end
 
-    assert _strip_label_end("0日止状况：专有建筑面积88.41m²", "权利其他状况") == "专有建筑面积88.41m²"
+    read = "0日止状况：专有建筑面积88.41m²"
+    assert _strip_label_end(read, "权利其他状况") == "专有建筑面积88.41m²"
     assert _strip_label_end("共有宗地面积18594.96m²", "面积") == "共有宗地面积18594.96m²"
     assert _strip_label_end("韩浩、魏斌", "权利人") == "韩浩、魏斌"
 
