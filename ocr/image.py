@@ -57,14 +57,18 @@ def find_document(image: np.ndarray) -> np.ndarray | None:
     ratio = max(image.shape[:2]) / max(small.shape[:2])
     g = cv2.GaussianBlur(grey(small), (5, 5), 0)
     area = g.shape[0] * g.shape[1]
-    found = [quad for edges in _edge_maps(g) if (quad := _largest_quad(edges, area)) is not None
-             and _stands_out(small, quad) and not _inside_a_page(small, quad)]
-    if not found:
-        return None
-    # the first found, unless it is far from a rectangle seen in perspective and another is
-    # not (a desk's bright grain run into the paper pulled a corner out to the frame's)
-    square = [quad for quad in found if squareness(quad) >= SQUARE_ENOUGH]
-    return ((square or found)[0] * ratio).astype(np.float32)
+    # the first outline found, unless it is far from a rectangle seen in perspective and a
+    # later one is not (a desk's bright grain run into the paper pulled a corner out to the
+    # frame's): the later maps are looked at only then
+    first = None
+    for edges in _edge_maps(g):
+        quad = _largest_quad(edges, area)
+        if quad is None or not _stands_out(small, quad) or _inside_a_page(small, quad):
+            continue
+        if squareness(quad) >= SQUARE_ENOUGH:
+            return (quad * ratio).astype(np.float32)
+        first = quad if first is None else first
+    return None if first is None else (first * ratio).astype(np.float32)
 
 
 SQUARE_ENOUGH = 0.85  # the shorter of opposite sides over the longer: 0.88+ on good outlines
@@ -74,10 +78,8 @@ def squareness(quad: np.ndarray) -> float:
     """How far a quadrilateral's opposite sides are of one length: the smaller of the two
     pairs' ratios (1 for a rectangle; a page photographed in perspective keeps 0.88+)."""
     tl, tr, br, bl = quad
-    pairs = ((tr - tl, br - bl), (bl - tl, br - tr))
-    return min(min(norms) / max(max(norms), 1e-6)
-               for norms in ([float(np.linalg.norm(a)), float(np.linalg.norm(b))]
-                             for a, b in pairs))
+    sides = [float(np.linalg.norm(v)) for v in (tr - tl, br - bl, bl - tl, br - tr)]
+    return min(min(a, b) / max(a, b, 1e-6) for a, b in (sides[:2], sides[2:]))
 
 
 def _edge_maps(g: np.ndarray) -> list[np.ndarray]:

@@ -34,7 +34,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "start_date": re.compile(rf"(?:自|于|从)\s*({DATE})\s*(?:起|入职|开始|进入)"),
     # 任 alone only where a clause starts: 员工任飞超， is a name (surname 任), not a post
     "position": re.compile(rf"(?:现任|担任|(?<=[，,。;；])任)\s*({CJK}{{2,10}}?)\s*"
-                           r"(?:职务|一职|岗位|职位|。|，|,|·|\.)"),  # · . : 。 in a photo
+                           r"(?:职务|一职|岗位|职位|。|，|,|·|\.)"),  # 。 read as · or .
     "monthly_income": re.compile(r"月(?:收入|薪|工资)[^\d]{0,16}?(\d[\d,，.]*)\s*元"),
     "monthly_income_capital": re.compile(r"大写\s*[)）]?\s*[:：]?\s*(?:人民币)?\s*"
                                          r"([零壹贰叁参肆伍陆柒捌玖拾佰仟万亿元圆角分整正]{2,})"),
