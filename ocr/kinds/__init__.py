@@ -43,6 +43,12 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
     with engines.reading_as(kind):  # the engine profile chosen for this kind
         result = module.read(pages, kind) if module_name == "id_card" else module.read(pages)
     result.fields = {name: _unsure_if_impossible(f) for name, f in result.fields.items()}
+    if module_name != "id_card":  # a card's name is read from its own crop (id_card)
+        from .names import surnames_checked
+
+        with engines.reading_as(kind):
+            result.fields = {name: surnames_checked(f, pages)
+                             for name, f in result.fields.items()}
     return result  # type: ignore[no-any-return]
 
 

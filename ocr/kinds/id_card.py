@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Callable
 
 import numpy as np
 
@@ -27,6 +26,8 @@ from .id_number import (
     number_birth,
     number_votes,
 )
+from .names import common_surname
+from .names import name_chars as _name_chars
 
 _ETHNIC_NAMES = (
     "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 "
@@ -35,14 +36,6 @@ _ETHNIC_NAMES = (
     "保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 "
 )
 ETHNICITIES = tuple(_ETHNIC_NAMES.split())
-# The commonest surnames (the 2020 national name report's first hundred, and fifty more):
-# nine in ten people bear one. A blurred first character read as another is put back to
-# one of them only where the recogniser also saw it (干琳 for 于琳, 泰强 for 秦强).
-COMMON_SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩邓冯曹彭曾肖萧田董潘袁蔡蒋余"
-    "于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付傅方邹熊白孟秦邱侯江尹薛闫阎段"
-    "雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤康易乔赖文施洪辛柯庄樊殷祝齐葛温倪牛季"
-    "欧阮喻左申安卓单聂章鲁焦岳甘涂柳舒翟游詹凌褚包关邢梅盛霍米车商饶蓝谷宁符")
 _DATE = re.compile(r"(\d{4})\D{0,3}?(\d{1,2})\D{0,3}?(\d{1,2})")
 _SEX_ETHNICITY = re.compile(  # 性别男民族汉 with its labels misread: 栏剧男民旅汉, 性彩男腾汉
     "([男女])[^男女]{0,2}?(" + "|".join(sorted(ETHNICITIES, key=len, reverse=True)) + ")$")
@@ -301,26 +294,9 @@ def _name(page: Page, g: np.ndarray, line: Word, value_x: int | None) -> dict[st
         conf = AGREE_CONFIDENCE if value in tesseract_names else max(conf, min(score, 0.95))
     if not _fills_its_line(value, crop):
         conf = min(conf, engines.DISAGREE_CONFIDENCE)
-    if value[0] not in COMMON_SURNAMES and (common := _common_surname(crop, value)):
+    if common := common_surname(crop, value):
         value, conf = common, min(conf, engines.DISAGREE_CONFIDENCE)
     return {"name": Field("name", value, page.number, box, round(conf, 3))}
-
-
-def _common_surname(crop: np.ndarray, name: str) -> str | None:
-    """The name with a common surname where its first character is not one and the
-    recogniser saw one there too (its runner-up at those steps, or its best reading):
-    the rest of the name as read."""
-    if "·" in name:
-        return None
-    found = engines.read_as_valid(crop, None, None, _with_common_surname(name), max_changes=1)
-    return _name_chars(found) if found else None
-
-
-def _with_common_surname(name: str) -> Callable[[str], bool]:
-    def valid(text: str) -> bool:
-        read = _name_chars(text)
-        return len(read) == len(name) and read[1:] == name[1:] and read[0] in COMMON_SURNAMES
-    return valid
 
 
 NAME_SPAN_SLACK = 0.5  # characters: a name's ink spans its count of square characters
@@ -336,15 +312,6 @@ def _fills_its_line(name: str, crop: np.ndarray) -> bool:
         return True
     span = im.ink_aspect(im.grey(crop))
     return not span or abs(span - len(name)) <= NAME_SPAN_SLACK
-
-
-def _name_chars(text: str) -> str:
-    """A name's characters, without a piece of the 姓名 label caught in the crop."""
-    name = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch == "·")
-    for label in ("姓名", "名"):
-        if name.startswith(label) and len(name) - len(label) >= 2:
-            return name[len(label):]
-    return name
 
 
 def _sex_band(g: np.ndarray, line: Word, name: Word | None, birth: Word | None) -> BBox:

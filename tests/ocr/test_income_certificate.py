@@ -43,7 +43,7 @@ def _render(seed: int, i: int, deg: str) -> tuple[str, bytes, dict[str, Any]]:
 # seed 53: a scan whose 2026年11月8日 both passes read 2026年1月8日, sure (one narrow 1
 # of two: read again stretched sideways, it reads right)
 CASES = [(7, 2, "clean"), (7, 2, "scan"), (7, 2, "photo"), (7, 1, "rotated"), (41, 2, "scan"),
-         (41, 1, "rotated"), (53, 1, "scan")]
+         (41, 1, "rotated"), (53, 1, "scan"), (61, 1, "photo")]
 
 
 @pytest.fixture(scope="module")

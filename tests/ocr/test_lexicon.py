@@ -139,7 +139,8 @@ def test_a_number_read_a_digit_off_is_made_valid_by_its_runner_up() -> None:
 
 
 def test_a_blurred_surname_is_put_back_to_a_common_one_the_recogniser_saw() -> None:
-    from ocr.kinds.id_card import _name_chars, _with_common_surname
+    from ocr.kinds.names import name_chars as _name_chars
+    from ocr.kinds.names import with_common_surname as _with_common_surname
 
     alphabet = "名干于泰秦琳强"
     log_probs, characters = _spelled("名干琳", {1: "于"}, alphabet)  # 干 0.8, 于 0.15
@@ -154,6 +155,21 @@ def test_a_blurred_surname_is_put_back_to_a_common_one_the_recogniser_saw() -> N
     other, characters = _spelled("泰强", {0: "干", 1: "琳"}, alphabet)
     assert lexicon.closest_valid(other, characters, None, None,
                                  _with_common_surname("泰强"), max_changes=1) is None
+
+
+def test_a_name_within_a_letters_sentence_gets_the_common_surname_seen_there() -> None:
+    from ocr.kinds.names import _with_common_surname_within
+
+    alphabet = "兹证明播潘敏倩系王"
+    # seed 61's letter photo: 潘敏倩 read 播敏倩 (0.945), 潘 the runner-up at its steps
+    log_probs, characters = _spelled("兹证明播敏倩系", {3: "潘"}, alphabet)
+    assert lexicon.closest_valid(log_probs, characters, None, None,
+                                 _with_common_surname_within("播敏倩"),
+                                 max_changes=1) == "兹证明潘敏倩系"
+    # no common surname seen at its steps: kept as read (a rare surname)
+    sure, characters = _spelled("兹证明播敏倩系", {}, alphabet)
+    assert lexicon.closest_valid(sure, characters, None, None,
+                                 _with_common_surname_within("播敏倩"), max_changes=1) is None
 
 
 def test_an_authority_read_sure_but_off_the_list_stays_as_read() -> None:
