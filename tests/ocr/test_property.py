@@ -95,6 +95,33 @@ def test_sub_labels_and_units_put_right():
         "抵押权人：中国银行股份有限公司南山区支行；抵押登记日期：2025年06月01日")
 
 
+def test_the_areas_separator_and_point_put_back_and_the_structure_known() -> None:
+    from ocr.kinds.property_certificate import cross_check_area, known_structure
+    from ocr.types import Field
+
+    grey = np.full((10, 10), 255, np.uint8)
+    # seed 5's photo: the ， between the two areas read 、 (sure)
+    read = "专有建筑面积95.80m²、分摊建筑面积12.93m²；房屋结构：钢筋混凝土结构；总层数：32层"
+    assert normalise("other_status", read, grey, (0, 0, 1, 1)) == read.replace("、", "，")
+    # seed 7's photo: 71.77 read 7177 (0.95); the floor area less the shared one tells it
+    other = "专有建筑面积7177m²，分摊建筑面积8.67m²；房屋结构：钢筋混凝土结构；总层数：18层"
+    fields = {"other_status": Field("other_status", other, 1, None, 0.95),
+              "area": Field("area", "80.44", 1, None, 0.9)}
+    cross_check_area(fields)
+    assert fields["other_status"].value == other.replace("7177", "71.77")
+    assert fields["area"].confidence >= 0.95  # and the area agrees with the two
+    fields = {"other_status": Field("other_status", other, 1, None, 0.95),
+              "area": Field("area", "80.45", 1, None, 0.9)}  # no such digits: left as read
+    cross_check_area(fields)
+    assert "7177m²" in fields["other_status"].value
+    # seed 61's photo: 钢筋混凝土结构 read 钢饰混复土结构 (0.873): put right, checked by hand
+    read = "专有建筑面积74.67m²，分摊建筑面积5.10m²；房屋结构：钢饰混复土结构；总层数：31层"
+    value, confidence = known_structure(read, 0.873)
+    assert value == read.replace("钢饰混复土", "钢筋混凝土") and confidence < 0.85
+    assert known_structure(read.replace("钢饰混复土", "砖混"), 0.99)[1] == 0.99
+    assert known_structure("房屋结构：看不清楚的字", 0.99) == ("房屋结构：看不清楚的字", 0.8)
+
+
 def test_slanted_table_read_row_by_row():
     """A photo taken at an angle (seed 11, certificate 2, turned): the table's left
     border slants, so each row's borders and value start are taken at that row."""
