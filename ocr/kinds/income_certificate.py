@@ -31,7 +31,8 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     "employee_name": re.compile(rf"兹(?:证明|有|证)\s*[:：]?\s*(?:我单位|本单位|我司)?"
                                 rf"(?:员工|职工)?\s*({CJK}{{2,4}}?)\s*"
                                 rf"(?:同志|先生|女士|身份证|，|,|\(|（|系|于|自|在)"),
-    "start_date": re.compile(rf"(?:自|于|从)\s*({DATE})\s*(?:起|入职|开始|进入)"),
+    # 入职 read 入款 in a photo: 入 is enough
+    "start_date": re.compile(rf"(?:自|于|从)\s*({DATE})\s*(?:起|入|开始|进入)"),
     # 任 alone only where a clause starts: 员工任飞超， is a name (surname 任), not a post
     "position": re.compile(rf"(?:现任|担任|(?<=[，,。;；])任)\s*({CJK}{{2,10}}?)\s*"
                            r"(?:职务|一职|岗位|职位|。|，|,|·|\.)"),  # 。 read as · or .
@@ -51,6 +52,8 @@ YEAR_WIDTH = 3  # line heights: a year and 年, where a seal hid them
 # own and is not read once (2026年1月8日, 0.9998 sure, read so by both passes unstretched)
 DATE_STRETCH = 1.5
 UNSURE = 0.8  # below field_confidence_min: a value to check by hand
+# an ID number whose check character X a photo read as a mark (32010619780301419%)
+_X_MISREAD = re.compile(r"(?<![\dA-Za-z])(\d{17})[%×※*]")
 
 
 def read(pages: list[Page]) -> KindResult:
@@ -60,12 +63,24 @@ def read(pages: list[Page]) -> KindResult:
         if m := pattern.search(text) or (name == "employee_name" and
                                          EMPLOYEE_BEFORE_ID.search(text)):
             _put(result, name, m.group(1), m.start(1), spans)
-    if m := ID_NUMBER.search(text):
+    if m := ID_NUMBER.search(text) or _X_MISREAD.search(text):
         _put(result, "id_number", m.group(1).upper(), m.start(1), spans)
+        if not ID_NUMBER.match(text, m.start(1)):  # its X was read as a mark: the check tells
+            _x_told(result)
     _issue_date(result, text, spans)
     _employer(result, pages, text, spans)
     _check_capital(result)
     return result
+
+
+def _x_told(result: KindResult) -> None:
+    """The ID number read with a mark for its last character: X where the check
+    character says so (kept as read), else nothing."""
+    from .id_number import valid_number
+
+    found = result.fields.pop("id_number")
+    if valid_number(found.value + "X"):
+        result.fields["id_number"] = replace(found, value=found.value + "X")
 
 
 def _issue_date(result: KindResult, text: str, spans: list[tuple[int, Page, Word]]) -> None:
@@ -161,6 +176,8 @@ def _employer(result: KindResult, pages: list[Page], text: str,
         result.fields["employer"] = found
     elif m := ORG.search(text):
         _put(result, "employer", m.group(1), m.start(1), spans)
+    elif found := _above_the_date(spans):
+        result.fields["employer"] = found
 
 
 def _signature_employer(spans: list[tuple[int, Page, Word]]) -> Field | None:
@@ -186,6 +203,31 @@ def _signature_employer(spans: list[tuple[int, Page, Word]]) -> Field | None:
                 conf = min(conf, UNSURE, *(p.confidence for p in pieces))
             return Field("employer", found, page.number, line.bbox, round(conf, 3))
     return None
+
+
+def _above_the_date(spans: list[tuple[int, Page, Word]]) -> Field | None:
+    """The signature the page's detector did not find at all (its seal over it on a
+    clean page: seed 61): the band between the letter's date and the line above it,
+    read in its red channel, as unsure."""
+    if len(spans) < 2 or not re.search(f"{DATE}|{SEALED_DATE}", spans[-1][2].text):
+        return None
+    (_, page, above), (_, _, date) = spans[-2], spans[-1]
+    height = date.bbox[3] - date.bbox[1]
+    if date.bbox[1] - above.bbox[3] < SIGNATURE_GAP * height:
+        return None
+    margin = min(line.bbox[0] for _, _, line in spans)
+    right = max(line.bbox[2] for _, _, line in spans)
+    band = red_channel(im.crop(page.image, (margin, above.bbox[3], right, date.bbox[1])))
+    pieces = detect_and_read(band)
+    found = _org("".join(p.text for p in pieces))
+    if found is None:
+        return None
+    box = (margin, above.bbox[3], right, date.bbox[1])
+    conf = min([UNSURE, *(p.confidence for p in pieces)])
+    return Field("employer", found, page.number, box, round(conf, 3))
+
+
+SIGNATURE_GAP = 0.8  # line heights between the date and the line above: room for a signature
 
 
 def _org(text: str) -> str | None:

@@ -120,3 +120,17 @@ def test_a_date_no_document_can_carry_is_never_sure() -> None:
     assert read("issue_date", "2026-12-06") == 0.998
     assert read("valid_until", "长期") == 0.998
     assert read("employer", "5170公司") == 0.998
+
+
+@pytest.mark.parametrize(("seed", "i", "deg", "names"), [
+    # the seal hides the whole signature line from the page's detector, on a clean page
+    (61, 2, "clean", ("employer",)),
+    # a photo: the number's X read %, 入职 read 入款
+    (61, 3, "photo", ("id_number", "start_date")),
+])
+def test_what_a_seal_or_a_photo_hides_is_still_found(seed, i, deg, names) -> None:
+    name, data, truth = _render(seed, i, deg)
+    doc = ocr.read_file(name, data)
+    for field in names:
+        assert doc.value(field) == truth[field], field
+    assert "employer" not in names or doc.fields["employer"].confidence < SURE  # found apart
