@@ -42,7 +42,7 @@ PATTERNS: dict[str, re.Pattern[str]] = {
 }
 # 兹 misread (慈 for 兹证明): the name is still the one the ID number follows
 EMPLOYEE_BEFORE_ID = re.compile(rf"(?:证明|有我单位员工|有我单位职工|有本单位员工)"
-                                rf"({CJK}{{2,4}}?)[，,、(（]身.?证")  # 身6证号: 份 misread
+                                rf"({CJK}{{2,4}}?)[，,、(（:：]身.?证")  # 身6证号: 份 misread
 # the line signed （盖章）, its words half under the seal (北京正 盖）)
 SIGNED = re.compile(r"盖章|公章|[(（]盖|盖[)）]")
 # 参 is the old form of 叁 and what the recogniser often reads for it

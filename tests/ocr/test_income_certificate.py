@@ -127,6 +127,8 @@ def test_a_date_no_document_can_carry_is_never_sure() -> None:
     (61, 2, "clean", ("employer",)),
     # a photo: the number's X read %, 入职 read 入款
     (61, 3, "photo", ("id_number", "start_date")),
+    # a photo: 兹 read 热 and a colon after the name, before 身份证号码
+    (67, 3, "photo", ("employee_name",)),
 ])
 def test_what_a_seal_or_a_photo_hides_is_still_found(seed, i, deg, names) -> None:
     name, data, truth = _render(seed, i, deg)
