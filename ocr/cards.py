@@ -24,12 +24,6 @@ SURFACE_SIDE = 120  # long side the paper's lighting is fitted at
 BORDER = 0.02  # of the sheet's size: a flattened sheet's edge may show the desk
 MARGIN = 0.03  # of the card's size, kept around each cut-out
 LOW_RES = 1.8  # a card enlarged more than this to be read came from a photo
-# A card that small is cut out this wide, not CARD_WIDTH: its print holds no more at 1400
-# px, and each step after (flattening, skew, the quality of each crop) costs by the pixel.
-# Detection sees about the same (RapidOCR's card size). On 112 desk photos of copies
-# (tuning seeds and fresh 41, 43, 47) 895 of 1,008 fields read right against 899, within
-# what any change to a cut-out moves; a copy read ~12 % faster.
-SMALL_CARD_WIDTH = 1000
 def card_regions(page: np.ndarray, on_paper: bool = False, lit: bool = False,
                  glance: bool = False) -> list[np.ndarray]:
     """Corner boxes (4x2, page pixels) of card-shaped regions, top to bottom.
@@ -169,14 +163,12 @@ def enlargement(box: np.ndarray) -> float:
 
 
 def cut_out(page: np.ndarray, box: np.ndarray) -> np.ndarray:
-    """The card inside ``box``, flattened, at least CARD_WIDTH wide (a small one
-    SMALL_CARD_WIDTH). A small card (from a photo) is enlarged linearly: cubic
-    interpolation's overshoot sharpens a blurred JPEG's ringing, and its small print
-    read worse (40 desk photos of copies: 278 of 360 fields right, linearly 285)."""
+    """The card inside ``box``, flattened, at least CARD_WIDTH wide. A small card (from
+    a photo) is enlarged linearly: cubic interpolation's overshoot sharpens a blurred
+    JPEG's ringing, and its small print read worse (40 desk photos of copies: 278 of
+    360 fields right, linearly 285)."""
     width, height = card_sides(box)
     scale = enlargement(box)
-    if scale > LOW_RES:
-        scale = max(LOW_RES, scale * SMALL_CARD_WIDTH / im.CARD_WIDTH)
     size = (round(width * scale), round(height * scale))
     dst = np.array([[0, 0], [size[0] - 1, 0], [size[0] - 1, size[1] - 1], [0, size[1] - 1]],
                    np.float32)

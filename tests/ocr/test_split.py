@@ -388,13 +388,13 @@ def test_a_cut_out_cards_skew_is_looked_for_near_where_it_was_cut() -> None:
 
 
 def test_a_small_cards_number_a_blur_put_off_is_guessed_and_checked_by_hand() -> None:
-    """A desk photo (corpus seed 11, copy 2; seed 7's copy 3 until small cards were cut
-    out 1000 px wide, now voted): no reading of the number is valid (a blurred digit read
-    as another); the valid number its crop most likely says is taken, with the birth
-    date it tells, all to be checked by hand; the ethnicity is read as one of the 56."""
+    """A desk photo (corpus seed 7, copy 3): no reading of the number is valid (0 read
+    6 and 9); the valid number its crop most likely says is taken, with the birth date
+    and sex it tells, all to be checked by hand. The sex line's 性 read 生 had made
+    出生 match it; the ethnicity it lost is read as one of the 56."""
     from ocr.card_look import GUESSED
 
-    name, data, truth = composite_copy(11, 2, "composite_photo")
+    name, data, truth = composite_copy(7, 3, "composite_photo")
     front = _sides(ocr.read_upload(name, data))[DocumentKind.ID_CARD_FRONT]
     want = truth[0]["fields"]
     for field in ("id_number", "birth_date", "ethnicity"):
