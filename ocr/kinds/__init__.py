@@ -16,6 +16,7 @@ from .. import image as im
 from ..classify import cjk_only, contains
 from ..engines import read_line, recognise
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, StatementRow, Word
+from .names import surnames_checked
 
 
 @dataclass
@@ -42,13 +43,10 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
     module = importlib.import_module(f"{__name__}.{module_name}")
     with engines.reading_as(kind):  # the engine profile chosen for this kind
         result = module.read(pages, kind) if module_name == "id_card" else module.read(pages)
-    result.fields = {name: _unsure_if_impossible(f) for name, f in result.fields.items()}
-    if module_name != "id_card":  # a card's name is read from its own crop (id_card)
-        from .names import surnames_checked
-
-        with engines.reading_as(kind):
+        if module_name != "id_card":  # a card's name is read from its own crop (id_card)
             result.fields = {name: surnames_checked(f, pages)
                              for name, f in result.fields.items()}
+    result.fields = {name: _unsure_if_impossible(f) for name, f in result.fields.items()}
     return result  # type: ignore[no-any-return]
 
 

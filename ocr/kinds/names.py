@@ -80,14 +80,12 @@ def surnames_checked(found: Field, pages: list[Page]) -> Field:
     if page is None or page.has_text_layer:
         return found
     names = found.value.split(_OWNERS_SEPARATOR)
-    crop: np.ndarray | None = None
-    for i, name in enumerate(names):
-        if not name or name[0] in COMMON_SURNAMES or "·" in name:
-            continue
-        crop = im.crop(page.image, found.bbox, pad=4) if crop is None else crop
-        if crop.size and (common := common_surname(crop, name, within=True)):
-            names[i] = common
-    value = _OWNERS_SEPARATOR.join(names)
+    if all(not name or name[0] in COMMON_SURNAMES for name in names):
+        return found
+    crop = im.crop(page.image, found.bbox, pad=4)
+    value = _OWNERS_SEPARATOR.join(
+        (common_surname(crop, name, within=True) if crop.size else None) or name
+        for name in names)
     if value == found.value:
         return found
     return replace(found, value=value,
