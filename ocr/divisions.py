@@ -94,6 +94,16 @@ def address_starts() -> tuple[str, ...]:
     return tuple(out)
 
 
+@cache
+def counties_by_prefecture() -> dict[str, frozenset[str]]:
+    """Each city's districts and counties by name: 成都市 -> 武侯区, 锦江区, …"""
+    out: dict[str, set[str]] = {}
+    for d in divisions():
+        if d.county:
+            out.setdefault(d.prefecture, set()).add(d.county)
+    return {city: frozenset(counties) for city, counties in out.items()}
+
+
 def _branch_names(district: str) -> tuple[str, ...]:
     """How a city may name its branch for a district: 海淀分局 (Beijing, Shanghai),
     天河区分局 (Guangzhou, Chengdu), 浦东分局 for 浦东新区."""

@@ -407,7 +407,28 @@ def normalise(name: str, value: str, g: np.ndarray, box: BBox) -> str:
         return area(value)
     if name == "term":
         value = re.sub(r"(起\d{4}年\d{1,2}月\d{1,2})(日.?)?$", r"\1日止", value)
+    if name == "notes":  # a court's or a bank branch's place: 成都市武侯区人民法院
+        value = _CITY_COUNTY.sub(_known_county, value)
     return value.replace("（", "(").replace("）", ")")
+
+
+_CITY_COUNTY = re.compile(r"(?<=市)[\u4e00-\u9fff]{1,4}?[区县]")
+
+
+def _known_county(found: re.Match[str]) -> str:
+    """A city's district or county read a character off (武候区 for 成都市武侯区, sure)
+    put right where one of the city's own is that character away, and only one."""
+    from ..divisions import counties_by_prefecture
+    from ..lexicon import edits
+
+    county, before = found.group(0), found.string[:found.start()]
+    cities = counties_by_prefecture()
+    city = next((before[-n:] for n in (3, 2, 4, 5) if before[-n:] in cities), None)
+    if city is None or county in cities[city]:
+        return county
+    near = [name for name in cities[city] if len(name) == len(county)
+            and edits(name, county) == 1]
+    return near[0] if len(near) == 1 else county
 
 
 def _tidy(value: str) -> str:

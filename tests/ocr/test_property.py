@@ -125,6 +125,18 @@ def test_the_areas_separator_and_point_put_back_and_the_structure_known() -> Non
     assert known_structure("房屋结构：看不清楚的字", 0.99) == ("房屋结构：看不清楚的字", 0.8)
 
 
+def test_a_citys_district_read_a_character_off_is_put_right() -> None:
+    grey = np.full((10, 10), 255, np.uint8)
+    # seed 71's turned photo: 武侯区 read 武候区 (0.978)
+    read = "抵押权人：中国银行股份有限公司成都市武候区支行；抵押登记日期：2025年09月25日"
+    assert normalise("notes", read, grey, (0, 0, 1, 1)) == read.replace("武候区", "武侯区")
+    # two of the city's districts a character away (道里区, 道外区): left as read
+    assert normalise("notes", "哈尔滨市道理区人民法院查封", grey, (0, 0, 1, 1)) == (
+        "哈尔滨市道理区人民法院查封")
+    assert normalise("notes", "杭州市西胡区人民法院查封", grey, (0, 0, 1, 1)) == (
+        "杭州市西湖区人民法院查封")
+
+
 def test_slanted_table_read_row_by_row():
     """A photo taken at an angle (seed 11, certificate 2, turned): the table's left
     border slants, so each row's borders and value start are taken at that row."""
