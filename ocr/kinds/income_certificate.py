@@ -21,6 +21,7 @@ from ..engines import detect_and_read, read_line, recognise
 from ..types import Field, Page, ReadProblem, Word
 from . import KindResult
 from .fields_text import ID_NUMBER, ORG
+from .id_number import valid_number
 
 CJK = r"[\u4e00-\u9fff]"
 LETTERHEAD_LINES = 3  # the employer's name printed above the title
@@ -63,24 +64,14 @@ def read(pages: list[Page]) -> KindResult:
         if m := pattern.search(text) or (name == "employee_name" and
                                          EMPLOYEE_BEFORE_ID.search(text)):
             _put(result, name, m.group(1), m.start(1), spans)
-    if m := ID_NUMBER.search(text) or _X_MISREAD.search(text):
+    if m := ID_NUMBER.search(text):
         _put(result, "id_number", m.group(1).upper(), m.start(1), spans)
-        if not ID_NUMBER.match(text, m.start(1)):  # its X was read as a mark: the check tells
-            _x_told(result)
+    elif (m := _X_MISREAD.search(text)) and valid_number(m.group(1) + "X"):
+        _put(result, "id_number", m.group(1) + "X", m.start(1), spans)  # the check says X
     _issue_date(result, text, spans)
     _employer(result, pages, text, spans)
     _check_capital(result)
     return result
-
-
-def _x_told(result: KindResult) -> None:
-    """The ID number read with a mark for its last character: X where the check
-    character says so (kept as read), else nothing."""
-    from .id_number import valid_number
-
-    found = result.fields.pop("id_number")
-    if valid_number(found.value + "X"):
-        result.fields["id_number"] = replace(found, value=found.value + "X")
 
 
 def _issue_date(result: KindResult, text: str, spans: list[tuple[int, Page, Word]]) -> None:
