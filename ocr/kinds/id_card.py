@@ -26,7 +26,7 @@ from .id_number import (
     number_birth,
     number_votes,
 )
-from .names import common_surname
+from .names import common_surname, fills_its_ink
 from .names import name_chars as _name_chars
 
 _ETHNIC_NAMES = (
@@ -305,13 +305,8 @@ NAME_SPAN_SLACK = 0.5  # characters: a name's ink spans its count of square char
 
 
 def _fills_its_line(name: str, crop: np.ndarray) -> bool:
-    """Whether a name read fills the ink of its crop, a square per character: a
-    character dropped (or one too many) by both readers alike shows here. Names with
-    ``·`` (narrow) are not judged."""
-    if "·" in name:
-        return True
-    span = im.ink_aspect(im.grey(crop))
-    return not span or abs(span - len(name)) <= NAME_SPAN_SLACK
+    """Whether a name read fills the ink of its crop (``names.fills_its_ink``)."""
+    return fills_its_ink(name, crop, NAME_SPAN_SLACK)
 
 
 def _sex_band(g: np.ndarray, line: Word, name: Word | None, birth: Word | None) -> BBox:

@@ -37,6 +37,16 @@ def name_chars(text: str) -> str:
     return name
 
 
+def fills_its_ink(names: str, crop: np.ndarray, slack: float) -> bool:
+    """Whether names read fill the ink of their crop, a square per character (、 too),
+    to within ``slack`` characters: a character every reading dropped (or added) alike
+    shows here. Names with ``·`` (narrow) are not judged."""
+    if "·" in names:
+        return True
+    span = im.ink_aspect(im.grey(crop))
+    return not span or abs(span - len(names)) <= slack
+
+
 def common_surname(crop: np.ndarray, name: str, within: bool = False) -> str | None:
     """``name`` with a common surname in place of its first character (not one), where
     the recogniser also saw that surname on ``crop``: its runner-up at those steps, or

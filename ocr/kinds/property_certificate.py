@@ -21,6 +21,7 @@ from ..recognizer import AGREE_CONFIDENCE
 from ..tesseract import DIGITS
 from ..types import BBox, Field, Page, Word
 from . import KindResult, after_label, value_box
+from .names import fills_its_ink
 
 ROWS: tuple[tuple[str, str], ...] = (
     ("owners", "权利人"), ("co_ownership", "共有情况"), ("location", "坐落"),
@@ -68,7 +69,7 @@ def read(pages: list[Page]) -> KindResult:
         if name == "owners" and value:
             value, conf = vote_owners(value, conf, g, box)
             value, conf = _agree_with_page_line(page, value, conf, g, box)
-            if not _owners_fill_their_row(value, g, box):
+            if not fills_its_ink(value, im.crop(g, box), OWNERS_SPAN_SLACK):
                 conf = min(conf, UNSURE)
         if name == "other_status":
             value, conf = known_structure(value, conf)
@@ -104,15 +105,6 @@ def vote_owners(value: str, conf: float, g: np.ndarray, box: BBox) -> tuple[str,
 # certificates of seeds 5, 7, 61 and 71 a right reading spanned -0.57 to +0.75 of that; 孔雪
 # for 孔雪璇 (a rare character dropped by every reading alike, sure 1.0) spanned +1.14.
 OWNERS_SPAN_SLACK = 0.9
-
-
-def _owners_fill_their_row(value: str, g: np.ndarray, box: BBox) -> bool:
-    """Whether the owners read fill the ink of their row, a square per character: a
-    character every reading dropped alike shows here. Names with ``·`` are not judged."""
-    if "·" in value:
-        return True
-    span = im.ink_aspect(im.crop(g, box))
-    return not span or abs(span - len(value)) <= OWNERS_SPAN_SLACK
 
 
 def _agree_with_page_line(page: Page, value: str, conf: float, g: np.ndarray,
