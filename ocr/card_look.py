@@ -42,19 +42,39 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
         fields.update(_period(page, pieces, enlarged))
     problems = [p for p in side.problems
                 if p.code != "read.field_missing" or KEY_FIELD[side.kind] not in fields]
-    number = fields.get("id_number")
-    checked = CROSS_CHECKED if number and number.confidence >= NUMBER_SURE else set()
+    checked = _agreeing_with_number(fields)
     fields = {name: field if name in checked else replace(
         field, confidence=min(field.confidence, SMALL_PRINT_CONFIDENCE))
         for name, field in fields.items()}
     return replace(side, fields=fields, problems=problems)
 
 
+def _agreeing_with_number(fields: dict[str, Field]) -> set[str]:
+    """The fields the sure ID number vouches for: itself, and the birth date and sex
+    it tells where they were read alike. A number voted after the card was read may
+    differ from the one its birth date was checked against (seed 73: 1956-02-01 read,
+    sure, beside a number born 1985-06-21)."""
+    from .kinds.id_number import valid_number
+
+    number = fields.get("id_number")
+    if number is None or number.confidence < NUMBER_SURE or not valid_number(number.value):
+        return set()
+    return {"id_number"} | {name for name, value in _told(number.value).items()
+                            if name in fields and fields[name].value == value}
+
+
+def _told(number: str) -> dict[str, str]:
+    """The birth date and sex a valid ID number tells."""
+    from .kinds.id_number import number_birth
+
+    return {"birth_date": str(number_birth(number)), "sex": "男" if int(number[16]) % 2 else "女"}
+
+
 # A small card's wording is checked by hand: on 40 desk photos of ID copies (cards
 # 370-520 px wide) 15 names, addresses, authorities and periods were read wrong and
 # sure, some by both readers alike. The number's check character ties the number, the
-# birth date and the sex together: those keep their confidence, when the number is sure.
-CROSS_CHECKED = {"id_number", "birth_date", "sex"}
+# birth date and the sex together: those keep their confidence, when the number is sure
+# and they agree with it (``_agreeing_with_number``).
 SMALL_PRINT_CONFIDENCE = 0.8  # below the policy's field_confidence_min (0.85)
 NUMBER_SURE = 0.85  # a number voted less sure (or not valid) ties nothing together
 
@@ -94,15 +114,13 @@ GUESSED = 0.6  # guessed from runner-up characters, or told only by the number: 
 def _told_by_number(fields: dict[str, Field]) -> dict[str, Field]:
     """The birth date and sex a valid number tells, where their lines were not read
     (the number voted after the card was read)."""
-    from .kinds.id_number import number_birth, valid_number
+    from .kinds.id_number import valid_number
 
     number = fields.get("id_number")
     if number is None or not valid_number(number.value):
         return {}
-    told = {"birth_date": str(number_birth(number.value)),
-            "sex": "男" if int(number.value[16]) % 2 else "女"}
     return {name: Field(name, value, number.page, number.bbox, GUESSED)
-            for name, value in told.items() if name not in fields}
+            for name, value in _told(number.value).items() if name not in fields}
 
 
 def _closest_valid_number(page: Page, box: BBox) -> str | None:

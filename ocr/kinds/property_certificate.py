@@ -401,7 +401,19 @@ def normalise(name: str, value: str, g: np.ndarray, box: BBox) -> str:
         value = re.sub(r"(起\d{4}年\d{1,2}月\d{1,2})(日.?)?$", r"\1日止", value)
     if name == "notes":  # a court's or a bank branch's place: 成都市武侯区人民法院
         value = _CITY_COUNTY.sub(_known_county, value)
+    if name in _SLASHED:
+        value = _SLASHED[name].sub(r"\1/", value)
     return value.replace("（", "(").replace("）", ")")
+
+
+# Rows printed as two terms joined by a slash (国有建设用地使用权/房屋所有权): the slash
+# dropped or read as a stroke between the two (seed 73's photo: 国有建设用地使用权房屋所有权,
+# sure 0.973) is put back.
+_SLASH_READ = r"[1lI|丨丿\\]?"
+_SLASHED = {name: re.compile(rf"({left}){_SLASH_READ}(?={right})") for name, left, right in (
+    ("right_type", "使用权", "房屋所有权|构筑物所有权|林木所有权"),
+    ("right_nature", "出让|划拨|出租|作价出资", "市场化商品房|商品房|房改房|经济适用住房|自建房"),
+    ("use", "用地", "住宅|商业|办公|工业|车位"))}
 
 
 _CITY_COUNTY = re.compile(r"(?<=市)[\u4e00-\u9fff]{1,4}?[区县]")

@@ -125,6 +125,18 @@ def test_the_areas_separator_and_point_put_back_and_the_structure_known() -> Non
     assert known_structure("房屋结构：看不清楚的字", 0.99) == ("房屋结构：看不清楚的字", 0.8)
 
 
+def test_the_slash_between_two_terms_is_put_back() -> None:
+    """Seed 73's photo read 国有建设用地使用权房屋所有权 (sure 0.973): the slash dropped."""
+    grey = np.full((10, 10), 255, np.uint8)
+    for name, printed in (("right_type", "国有建设用地使用权/房屋所有权"),
+                          ("right_nature", "出让/市场化商品房"), ("use", "城镇住宅用地/住宅")):
+        assert normalise(name, printed, grey, (0, 0, 1, 1)) == printed
+        for read_as in ("", "|", "1", "丿"):
+            read = printed.replace("/", read_as)
+            assert normalise(name, read, grey, (0, 0, 1, 1)) == printed, read
+    assert normalise("right_type", "国有建设用地使用权", grey, (0, 0, 1, 1)) == "国有建设用地使用权"
+
+
 def test_a_citys_district_read_a_character_off_is_put_right() -> None:
     grey = np.full((10, 10), 255, np.uint8)
     # seed 71's turned photo: 武侯区 read 武候区 (0.978)

@@ -297,6 +297,28 @@ def test_a_small_cards_number_is_read_again_only_when_its_crop_does_not_settle_i
     assert found["id_number"].confidence >= 0.85
 
 
+def test_a_small_cards_birth_date_keeps_its_confidence_only_beside_its_number(
+        monkeypatch) -> None:  # noqa: ANN001
+    """Seed 73: the number voted after the card was read (born 1985-06-21, sure) must
+    not vouch for a birth date read 1956-02-01: that one is checked by hand."""
+    from ocr import card_look
+    from ocr.types import Field, Page, ReadDocument
+
+    number = "440305198506216929"
+    page = Page(1, np.full((880, 1400, 3), 240, np.uint8))
+    monkeypatch.setattr(card_look, "_voted_number", lambda page, read, enlarged: {
+        "id_number": Field("id_number", number, 1, (400, 700, 1300, 780), 0.85)})
+    for printed, sex, kept in (("1956-02-01", "女", False), ("1985-06-21", "女", True),
+                               ("1985-06-21", "男", True)):
+        side = ReadDocument("copy.jpg", "0" * 64, DocumentKind.ID_CARD_FRONT, 1.0, [page], {
+            "birth_date": Field("birth_date", printed, 1, (0, 0, 9, 9), 0.932),
+            "sex": Field("sex", sex, 1, (0, 0, 9, 9), 0.95)})
+        fields = card_look.second_look(side, enlarged=3.0).fields
+        assert fields["id_number"].confidence == 0.85
+        assert (fields["birth_date"].confidence >= 0.85) is kept, printed
+        assert (fields["sex"].confidence >= 0.85) is (sex == "女"), sex
+
+
 def test_a_desk_photos_copy_is_seen_at_a_glance_and_another_photos_outline_kept(
         corpus: tuple[Path, list[dict]], monkeypatch) -> None:  # noqa: ANN001
     """A desk photo of an ID copy is split before its page is read whole, its sheet
