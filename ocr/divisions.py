@@ -104,6 +104,20 @@ def counties_by_prefecture() -> dict[str, frozenset[str]]:
     return {city: frozenset(counties) for city, counties in out.items()}
 
 
+@cache
+def county_names() -> dict[str, str]:
+    """Each district's or county's six-digit code and the name it has today (420106 ->
+    武昌区): how a property's unit number (不动产单元号) starts."""
+    out: dict[str, str] = {}
+    province = ""
+    for is_province, code, names in _entries():
+        if is_province:
+            province = code
+        elif not code.endswith("00") and (name := _current(names)) and name not in _NOT_A_PLACE:
+            out[province + code] = name
+    return out
+
+
 def _branch_names(district: str) -> tuple[str, ...]:
     """How a city may name its branch for a district: 海淀分局 (Beijing, Shanghai),
     天河区分局 (Guangzhou, Chengdu), 浦东分局 for 浦东新区."""

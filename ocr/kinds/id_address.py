@@ -17,6 +17,7 @@ from ..divisions import address_starts
 from ..engines import read_lines
 from ..types import Field, Page, Word
 from . import after_label, value_box
+from .fields_text import MALFORMED_ADDRESS
 from .id_card import (
     GRAMMAR_CONFIDENCE,
     PHOTO_BOTTOM,
@@ -156,11 +157,12 @@ def _likelier_lines(g: np.ndarray, used: list[Word], again: list[Word]) -> str |
 
 def _address_checked(value: str, conf: float) -> tuple[str, float]:
     """A building word misread is put right (less sure); an address that does not
-    start with a province (every card's does: 省南京市… lost 江苏) is checked by hand."""
+    start with a province (every card's does: 省南京市… lost 江苏), or is written as no
+    address is (``MALFORMED_ADDRESS``), is checked by hand."""
     value, fixed = _building(value)
     if fixed:
         conf = min(conf, GRAMMAR_CONFIDENCE)
-    if value[:2] not in PROVINCES:
+    if value[:2] not in PROVINCES or MALFORMED_ADDRESS.search(value):
         conf = min(conf, CONFLICT_CONFIDENCE)
     return value, conf
 
