@@ -492,10 +492,10 @@ def _known_county(found: re.Match[str]) -> str:
 
 
 def _tidy(value: str) -> str:
-    """Undo common OCR noise: stray marks at the ends, m² read as m2/m°/m:/m?."""
+    """Undo common OCR noise: stray marks at the ends, m² read as m2/m°/m:/m?/ml."""
     value = value.strip("：:;；”“\"'|。.,，、-_[]一 ")
     value = re.sub(r"(\d)m[2²°:?*\"“”z]{1,2}", r"\1m²", value)
-    value = re.sub(r"(\d)(?:mm|nm|m|n)[2²7:?*\"“”z]{0,2}(?=[，,；;：/]|$)", r"\1m²", value)
+    value = re.sub(r"(\d)(?:mm|nm|m|n)[2²7:?*\"“”zl1I|]{0,2}(?=[，,；;：/]|$)", r"\1m²", value)
     value = _known_phrases(value)
     value = re.sub(r"(?<=\d)[\]|l](?=[\d号单元楼层年月日])|(?<=[号院楼])[\]|l](?=\d)", "1", value)
     return value.replace(":", "：").replace(";", "；")

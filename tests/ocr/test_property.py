@@ -90,6 +90,9 @@ def test_sub_labels_and_units_put_right():
     read = "分摊建筑面积3.39m：房屋结构：钢筋混凝土结构；总层数：18层"
     assert normalise("other_status", read, grey, (0, 0, 1, 1)) == (
         "分摊建筑面积3.39m²；房屋结构：钢筋混凝土结构；总层数：18层")
+    # seed 83's turned photo: m² read ml (sure 0.907)
+    read = "专有建筑面积55.69m²，分摊建筑面积4.75ml；房屋结构：钢筋混凝土结构；总层数：33层"
+    assert normalise("other_status", read, grey, (0, 0, 1, 1)) == read.replace("ml", "m²")
     read = "抵押权人：中国银行股份有限公司南山区支行：抵押登记日期：2025年06月01日"
     assert normalise("notes", read, grey, (0, 0, 1, 1)) == (
         "抵押权人：中国银行股份有限公司南山区支行；抵押登记日期：2025年06月01日")
