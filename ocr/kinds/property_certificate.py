@@ -74,8 +74,10 @@ def read(pages: list[Page]) -> KindResult:
                 conf = min(conf, UNSURE)
         if name == "other_status":
             value, conf = known_structure(value, conf)
-        if name == "location" and MALFORMED_ADDRESS.search(value):
-            conf = min(conf, UNSURE)
+        if name == "location" and value:
+            value, conf = second_reading(name, value, conf, g, box)
+            if MALFORMED_ADDRESS.search(value):
+                conf = min(conf, UNSURE)
         if value or name == "notes":
             fields[name] = Field(name, value, page.number, box, round(conf, 3))
     cross_check_area(fields)
@@ -108,6 +110,28 @@ def known_term(value: str, conf: float, use: str = "") -> tuple[str, float]:
 _TERM = re.compile(r"^(\D*?)(\d{4}年\d{1,2}月\d{1,2}日)(\D?\d?)(\d{4})(年\d{1,2}月\d{1,2}日)(\D?)$")
 TERM_YEARS = (40, 50, 70)  # 城镇国有土地使用权出让和转让暂行条例 art. 12
 HOME_YEARS = (70,)
+
+
+def second_reading(name: str, value: str, conf: float, g: np.ndarray,
+                   box: BBox) -> tuple[str, float]:
+    """The row's crop read by Tesseract too: where it reads otherwise, at two sizes
+    alike, its reading is taken and checked by hand (a street's rare character read as
+    a common one, sure: 广禁路 for 广渠路, 武路路 for 武珞路; on 64 certificates of seeds
+    7, 11, 79 and 83 Tesseract read the 59 right locations alike, and three of the five
+    wrong ones right, twice)."""
+    crop = im.crop(g, box, pad=6)
+    readings = []
+    for scale in SECOND_READING_SCALES:
+        text, _ = read_line(im.scale_to(crop, int(max(crop.shape[:2]) * scale)), "chi_sim", 7)
+        readings.append(normalise(name, text, g, box))
+        if readings[-1] == value:
+            return value, conf
+    if len(set(readings)) == 1 and readings[0]:
+        return readings[0], min(conf, UNSURE)
+    return value, min(conf, UNSURE)
+
+
+SECOND_READING_SCALES = (1.0, 1.4)
 
 
 def vote_owners(value: str, conf: float, g: np.ndarray, box: BBox) -> tuple[str, float]:

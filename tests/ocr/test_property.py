@@ -182,6 +182,19 @@ def test_rows_whose_labels_were_misread_are_found_by_their_place() -> None:
             assert read.confidence < 0.85, name
 
 
+@pytest.mark.parametrize(("seed", "i", "degradation"), [(7, 3, "photo"), (11, 2, "rotated")])
+def test_a_location_tesseract_reads_otherwise_twice_is_its_reading_checked_by_hand(
+        seed: int, i: int, degradation: str) -> None:
+    """广渠路 read 广禁路 (seed 7, sure 0.96) and 武珞路 read 武路路 (seed 11) by the
+    recogniser; Tesseract read them right at both sizes."""
+    rng = random.Random(f"corpus:{seed}:property_certificate:{i}:{degradation}")
+    rendered = render_kind("property_certificate", rng, i)
+    data, ext = degrade.apply(rendered.pages[0], degradation, rng.randrange(2**31))
+    doc = ocr.read_file(f"property_certificate_{i:03d}_{degradation}.{ext}", data)
+    assert doc.value("location") == rendered.fields["location"]
+    assert doc.fields["location"].confidence < 0.85
+
+
 def test_a_citys_district_read_a_character_off_is_put_right() -> None:
     grey = np.full((10, 10), 255, np.uint8)
     # seed 71's turned photo: 武侯区 read 武候区 (0.978)
