@@ -60,7 +60,10 @@ def _desk(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     return np.clip(desk, 0, 255).astype(np.uint8)
 
 
-def photo(bgr: np.ndarray, rng: np.random.Generator, long_side: int = 2000) -> np.ndarray:
+PHOTO_SIDE = 2000  # px: a photo's long side, as a messaging app sends it
+
+
+def photo(bgr: np.ndarray, rng: np.random.Generator, long_side: int = PHOTO_SIDE) -> np.ndarray:
     h, w = bgr.shape[:2]
     # the frame: the document fills 60-85% of it
     fill = float(rng.uniform(0.6, 0.85))
@@ -122,10 +125,12 @@ def photo(bgr: np.ndarray, rng: np.random.Generator, long_side: int = 2000) -> n
     return np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
 
 
-def apply(img: Image.Image, mode: str, seed: int, fmt: str | None = None) -> tuple[bytes, str]:
+def apply(img: Image.Image, mode: str, seed: int, fmt: str | None = None,
+          long_side: int = PHOTO_SIDE) -> tuple[bytes, str]:
     """Degrade ``img`` by ``mode``; returns (file bytes, extension without dot).
 
-    clean -> PNG; scan -> PNG (or JPEG q90 when fmt="jpg"); photo, rotated -> JPEG q55-80.
+    clean -> PNG; scan -> PNG (or JPEG q90 when fmt="jpg"); photo, rotated -> JPEG q55-80,
+    ``long_side`` px long.
     """
     rng = np.random.default_rng(seed)
     bgr = _to_bgr(img)
@@ -141,7 +146,7 @@ def apply(img: Image.Image, mode: str, seed: int, fmt: str | None = None) -> tup
         rng = np.random.default_rng(seed + 1)
         mode = "photo"
     if mode == "photo":
-        out = photo(bgr, rng)
+        out = photo(bgr, rng, long_side)
         return _jpeg(out, int(rng.integers(55, 81))), "jpg"
     if mode in BAD_MODES:
         return _jpeg(spoil(photo(bgr, rng), mode, rng), 80), "jpg"

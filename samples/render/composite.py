@@ -14,7 +14,10 @@ from .common import Rendered
 
 A4_300DPI = (2480, 3508)
 CARD_WIDTH_300DPI = 1011  # 85.6 mm
-DEGRADATIONS = ("composite_scan", "composite_photo", "composite_pdf")
+DEGRADATIONS = ("composite_scan", "composite_photo", "composite_camera", "composite_pdf")
+# a desk photo as a phone's camera takes it (12 MP, 4000 x 3000); composite_photo is the
+# same photo at 2000 px, as a messaging app forwards it (the cards ~400 px wide)
+CAMERA_SIDE = 4000
 
 
 def id_copy_page(front: Rendered, back: Rendered, rng: random.Random) -> Image.Image:
@@ -44,12 +47,15 @@ def id_copy(person: Person, rng: random.Random, layout: str | None = None,
 
 def degrade_copy(page: Image.Image, degradation: str, seed: int) -> tuple[bytes, str]:
     """(file bytes, extension) of the A4 copy: ``composite_scan`` a scanned PNG,
-    ``composite_photo`` a JPEG desk photo, ``composite_pdf`` a scanner's one-page PDF
-    (the scanned JPEG on an A4 page, no text layer)."""
+    ``composite_photo`` a JPEG desk photo 2000 px long, ``composite_camera`` the same
+    at a camera's 4000 px, ``composite_pdf`` a scanner's one-page PDF (the scanned JPEG
+    on an A4 page, no text layer)."""
     if degradation == "composite_scan":
         return degrade.apply(page, "scan", seed)
     if degradation == "composite_photo":
         return degrade.apply(page, "photo", seed)
+    if degradation == "composite_camera":
+        return degrade.apply(page, "photo", seed, long_side=CAMERA_SIDE)
     if degradation == "composite_pdf":
         jpeg, _ = degrade.apply(page, "scan", seed, "jpg")
         return statement.images_to_pdf([jpeg], [page.size], dpi=300), "pdf"
