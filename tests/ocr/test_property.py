@@ -90,6 +90,14 @@ def test_sub_labels_and_units_put_right():
     read = "分摊建筑面积3.39m：房屋结构：钢筋混凝土结构；总层数：18层"
     assert normalise("other_status", read, grey, (0, 0, 1, 1)) == (
         "分摊建筑面积3.39m²；房屋结构：钢筋混凝土结构；总层数：18层")
+    # seed 89's photo: 分摊建筑面积 read a character short (sure 0.936); 房屋建筑面积 holds
+    # 屋建筑面积 and is left as it is
+    read = "专有建筑面积97.33m²，分建筑面积6.35m²；房屋结构：钢筋混凝土结构；总层数：21层"
+    assert normalise("other_status", read, grey, (0, 0, 1, 1)) == read.replace("分建", "分摊建")
+    assert normalise("area", "共有宗地面积24012.30m²/房屋建筑面积85.31m²", grey,
+                     (0, 0, 1, 1)) == "85.31"
+    read = "国有建设用地使用权/房屋所有权"
+    assert normalise("right_type", read, grey, (0, 0, 1, 1)) == read
     # seed 83's turned photo: m² read ml (sure 0.907)
     read = "专有建筑面积55.69m²，分摊建筑面积4.75ml；房屋结构：钢筋混凝土结构；总层数：33层"
     assert normalise("other_status", read, grey, (0, 0, 1, 1)) == read.replace("ml", "m²")
