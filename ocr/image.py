@@ -75,7 +75,7 @@ def find_document(image: np.ndarray) -> np.ndarray | None:
     return None if first is None else (first * ratio).astype(np.float32)
 
 
-SQUARE_ENOUGH = 0.85  # the shorter of opposite sides over the longer: 0.88+ on good outlines
+SQUARE_ENOUGH = 0.88  # the shorter of opposite sides over the longer: 0.88+ on good outlines
 
 
 def squareness(quad: np.ndarray) -> float:
