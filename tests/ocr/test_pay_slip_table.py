@@ -4,11 +4,16 @@ right, and an amount printed but not read is marked unread, never taken as zero.
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
+import ocr
 from ocr.kinds import pay_slip
 from ocr.normalize import comma_points
 from ocr.types import Page, Word
+from samples import degrade
+from samples.corpus import render_kind
 
 HEADS = [("姓名", 40), ("应发工资", 200), ("医疗保险", 370), ("失业保险", 470), ("住房公积金", 640),
          ("个人所得税", 800), ("实发工资", 960)]
@@ -49,6 +54,22 @@ def test_cells_found_as_one_piece_are_cut_apart() -> None:
     # pieces like these send the row back to the detector, at full size
     assert pay_slip._run_together(labels[:1], amounts[:1]) is False
     assert pay_slip._run_together([Word("医疗保险失业保险", (0, 0, 9, 9), 0.9)], []) is True
+
+
+def test_a_name_number_and_amounts_found_as_one_piece_are_cut_apart() -> None:
+    """Seed 97's turned photo: the detector ran the name, the ID number and four amounts
+    together; the row gave no name, number, gross pay or insurance."""
+    glued = Word("于林伟31011519811013461X10,000.00200.0050.00", (20, 160, 500, 190), 0.95)
+    parts = pay_slip._one_amount_each(glued)
+    assert [w.text for w in parts] == ["于林伟31011519811013461X", "10,000.00", "200.00", "50.00"]
+    assert [w.bbox[0] for w in parts] == sorted(w.bbox[0] for w in parts)
+    assert parts[0].bbox[2] < parts[1].bbox[2] - 40  # a character twice a digit's width
+    rng = random.Random("corpus:97:pay_slip:2:rotated")
+    rendered = render_kind("pay_slip", rng, 2)
+    data, ext = degrade.apply(rendered.pages[0], "rotated", rng.randrange(2**31))
+    doc = ocr.read_file(f"pay_slip_002_rotated.{ext}", data)
+    for name in ("employee_name", "id_number", "gross_pay", "social_insurance", "net_pay"):
+        assert doc.value(name) == rendered.fields[name], name
 
 
 def test_an_amount_printed_but_not_read_is_unread_not_zero() -> None:
