@@ -82,6 +82,15 @@ def render_kind(kind: str, rng: random.Random, i: int) -> Rendered:
                             font_name=_pick(statement.VALUE_FONTS, i // 2), with_images=True)
 
 
+def corpus_image(kind: str, seed: int, i: int, deg: str) -> tuple[str, bytes, dict[str, str]]:
+    """Document ``i`` of ``kind`` as ``build_corpus`` makes it for ``deg`` (one of
+    IMAGE_DEGRADATIONS): its file name, bytes and printed fields."""
+    rng = random.Random(f"corpus:{seed}:{kind}:{i}:{deg}")
+    rendered = render_kind(kind, rng, i)
+    data, ext = degrade.apply(rendered.pages[0], deg, rng.randrange(2**31))
+    return f"{kind}_{i:03d}_{deg}.{ext}", data, rendered.fields
+
+
 def build_corpus(out: Path, count: int, seed: int) -> list[dict[str, object]]:
     out.mkdir(parents=True, exist_ok=True)
     truth: list[dict[str, object]] = []

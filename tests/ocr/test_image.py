@@ -102,14 +102,9 @@ def test_a_desks_grain_run_into_the_paper_does_not_pull_the_outline_out() -> Non
     """Seed 47's photo of a letter: bright grain of the desk joined the paper's bottom
     right, and Otsu's outline ran to the frame's corner (opposite sides 0.78 of each
     other); the letter was read on its side. The paper's own outline is taken."""
-    import random
+    from samples.corpus import corpus_image
 
-    from samples import degrade
-    from samples.corpus import render_kind
-
-    rng = random.Random("corpus:47:income_certificate:1:photo")
-    rendered = render_kind("income_certificate", rng, 1)
-    data, _ = degrade.apply(rendered.pages[0], "photo", rng.randrange(2**31))
+    _, data, _ = corpus_image("income_certificate", 47, 1, "photo")
     picture = im.fit_size(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR))
     quad = im.find_document(picture)
     assert quad is not None and im.squareness(quad) >= im.SQUARE_ENOUGH
@@ -123,15 +118,10 @@ def test_a_strip_of_desk_left_on_a_card_does_not_turn_it_on_its_side() -> None:
     desk along the card's right edge, the card measured 1.70 (not a card's 1.59) and
     the strip scored as the longest line, so the card was turned on its side and its
     name, sex, ethnicity and address were not read."""
-    import random
-
     import ocr
-    from samples import degrade
-    from samples.corpus import render_kind
+    from samples.corpus import corpus_image
 
-    rng = random.Random("corpus:79:id_card_front:0:photo")
-    rendered = render_kind("id_card_front", rng, 0)
-    data, ext = degrade.apply(rendered.pages[0], "photo", rng.randrange(2**31))
-    doc = ocr.read_file(f"id_card_front_000_photo.{ext}", data)
+    name, data, fields = corpus_image("id_card_front", 79, 0, "photo")
+    doc = ocr.read_file(name, data)
     for name in ("name", "sex", "ethnicity", "address", "id_number"):
-        assert doc.value(name) == rendered.fields[name], name
+        assert doc.value(name) == fields[name], name

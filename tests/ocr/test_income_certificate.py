@@ -3,7 +3,6 @@ corpus renders them: the red seal over the signature and the date under it."""
 
 from __future__ import annotations
 
-import random
 import re
 from typing import Any
 
@@ -20,18 +19,14 @@ from ocr.kinds.income_certificate import (
     _normal,
 )
 from ocr.types import Page, Word
-from samples import degrade
-from samples.corpus import render_kind
+from samples.corpus import corpus_image
 
 SURE = 0.85  # field_confidence_min: a value below it is checked by hand
 
 
 def _render(seed: int, i: int, deg: str) -> tuple[str, bytes, dict[str, Any]]:
     """The corpus's certificate ``i`` of ``deg`` (samples.corpus.build_corpus)."""
-    rng = random.Random(f"corpus:{seed}:income_certificate:{i}:{deg}")
-    rendered = render_kind("income_certificate", rng, i)
-    data, ext = degrade.apply(rendered.pages[0], deg, rng.randrange(2**31))
-    return f"income_certificate_{i:03d}_{deg}.{ext}", data, rendered.fields
+    return corpus_image("income_certificate", seed, i, deg)
 
 
 # seed 7: a plain letter whose seal hides the start of the employer's name from the

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import numpy as np
 import pytest
 
@@ -11,8 +9,7 @@ import ocr
 from api.bench import same_value
 from ocr import engines, recognizer
 from ocr.kinds.property_certificate import area, normalise
-from samples import degrade
-from samples.corpus import render_kind
+from samples.corpus import corpus_image
 
 from .conftest import documents, share_right
 
@@ -179,14 +176,12 @@ def test_rows_whose_labels_were_misread_are_found_by_their_place() -> None:
     """Seed 79, certificate 1, upside down and blurred: 用途 read 用述, 面积 read 商积 and
     权利其他状况 read 权利真做状况; 权利性质 ran on over three rows and 使用期限 over two
     (sure). Each misread label's line is its row's, in the certificate's order."""
-    rng = random.Random("corpus:79:property_certificate:1:rotated")
-    rendered = render_kind("property_certificate", rng, 1)
-    data, ext = degrade.apply(rendered.pages[0], "rotated", rng.randrange(2**31))
-    doc = ocr.read_file(f"property_certificate_001_rotated.{ext}", data)
+    name, data, fields = corpus_image("property_certificate", 79, 1, "rotated")
+    doc = ocr.read_file(name, data)
     for name in ("right_nature", "use", "area", "term", "unit_number"):
-        assert same_value(name, doc.value(name), rendered.fields[name]), name
+        assert same_value(name, doc.value(name), fields[name]), name
     for name, read in doc.fields.items():  # nothing else read wrong is sure
-        if not same_value(name, read.value, rendered.fields[name]):
+        if not same_value(name, read.value, fields[name]):
             assert read.confidence < 0.85, name
 
 
@@ -195,11 +190,9 @@ def test_a_location_tesseract_reads_otherwise_twice_is_its_reading_checked_by_ha
         seed: int, i: int, degradation: str) -> None:
     """广渠路 read 广禁路 (seed 7, sure 0.96) and 武珞路 read 武路路 (seed 11) by the
     recogniser; Tesseract read them right at both sizes."""
-    rng = random.Random(f"corpus:{seed}:property_certificate:{i}:{degradation}")
-    rendered = render_kind("property_certificate", rng, i)
-    data, ext = degrade.apply(rendered.pages[0], degradation, rng.randrange(2**31))
-    doc = ocr.read_file(f"property_certificate_{i:03d}_{degradation}.{ext}", data)
-    assert doc.value("location") == rendered.fields["location"]
+    name, data, fields = corpus_image("property_certificate", seed, i, degradation)
+    doc = ocr.read_file(name, data)
+    assert doc.value("location") == fields["location"]
     assert doc.fields["location"].confidence < 0.85
 
 
@@ -218,12 +211,10 @@ def test_a_citys_district_read_a_character_off_is_put_right() -> None:
 def test_slanted_table_read_row_by_row():
     """A photo taken at an angle (seed 11, certificate 2, turned): the table's left
     border slants, so each row's borders and value start are taken at that row."""
-    rng = random.Random("corpus:11:property_certificate:2:rotated")
-    rendered = render_kind("property_certificate", rng, 2)
-    data, ext = degrade.apply(rendered.pages[0], "rotated", rng.randrange(2**31))
-    doc = ocr.read_file(f"property_certificate_002_rotated.{ext}", data)
+    name, data, fields = corpus_image("property_certificate", 11, 2, "rotated")
+    doc = ocr.read_file(name, data)
     for name in ("owners", "co_ownership", "other_status", "notes"):
-        assert same_value(name, doc.value(name), rendered.fields[name]), name
+        assert same_value(name, doc.value(name), fields[name]), name
 
 
 def test_a_photographed_page_that_measures_like_a_card_is_read_as_a_sheet() -> None:
@@ -231,37 +222,31 @@ def test_a_photographed_page_that_measures_like_a_card_is_read_as_a_sheet() -> N
     perspective, and it was turned on its side as a card would be. Each label, cut out
     and read upright, read right, so its labels made one line and 权利其他状况 and 附记
     took in the whole page, read sure."""
-    rng = random.Random("corpus:41:property_certificate:1:photo")
-    rendered = render_kind("property_certificate", rng, 1)
-    data, ext = degrade.apply(rendered.pages[0], "photo", rng.randrange(2**31))
-    doc = ocr.read_file(f"property_certificate_001_photo.{ext}", data)
+    name, data, fields = corpus_image("property_certificate", 41, 1, "photo")
+    doc = ocr.read_file(name, data)
     assert doc.pages[0].rotation == 0
     for name in ("certificate_number", "owners", "location", "other_status", "notes"):
-        assert same_value(name, doc.value(name), rendered.fields[name]), name
+        assert same_value(name, doc.value(name), fields[name]), name
 
 
 def test_owners_a_character_short_of_their_ink_are_checked_by_hand() -> None:
     """Seed 71, certificate 2, turned photo: 孔雪璇 read 孔雪 by every reading alike (sure
     1.0); the row's ink spans seven characters, six were read."""
-    rng = random.Random("corpus:71:property_certificate:2:rotated")
-    rendered = render_kind("property_certificate", rng, 2)
-    data, ext = degrade.apply(rendered.pages[0], "rotated", rng.randrange(2**31))
-    owners = ocr.read_file(f"property_certificate_002_rotated.{ext}", data).fields["owners"]
-    assert owners.value == rendered.fields["owners"] or owners.confidence < 0.85
+    name, data, fields = corpus_image("property_certificate", 71, 2, "rotated")
+    owners = ocr.read_file(name, data).fields["owners"]
+    assert owners.value == fields["owners"] or owners.confidence < 0.85
 
 
 def test_rows_are_read_from_the_pieces_the_page_reader_found(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Detection runs once, on the page: each row's band takes the pieces found there
     (the 11 bands were each detected again before: ~1 s a certificate)."""
-    rng = random.Random("corpus:5:property_certificate:0:scan")
-    rendered = render_kind("property_certificate", rng, 0)
-    data, ext = degrade.apply(rendered.pages[0], "scan", rng.randrange(2**31))
+    name, data, fields = corpus_image("property_certificate", 5, 0, "scan")
     calls = []
     detect = recognizer._detect
     monkeypatch.setattr(recognizer, "_detect", lambda *a: calls.append(1) or detect(*a))
     with engines.forced("rapidocr"):
-        doc = ocr.read_file(f"property.{ext}", data)
+        doc = ocr.read_file(name, data)
     assert len(calls) == 1
     for name in ("certificate_number", "owners", "location", "unit_number"):
-        assert doc.value(name) == rendered.fields[name], name
+        assert doc.value(name) == fields[name], name
