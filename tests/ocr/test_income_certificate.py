@@ -135,3 +135,13 @@ def test_what_a_seal_or_a_photo_hides_is_still_found(seed, i, deg, names) -> Non
     for field in names:
         assert doc.value(field) == truth[field], field
     assert "employer" not in names or doc.fields["employer"].confidence < SURE  # found apart
+
+
+def test_a_turned_letter_of_a_cards_aspect_is_not_laid_as_a_card() -> None:
+    """Seed 101: a turned photo whose page measured 1.49 standing up was taken for a
+    card, laid landscape, and its lines read as one: employer 贵行收入证明深圳盛世商贸有限公司
+    (sure 0.976), no monthly income, no date."""
+    name, data, truth = _render(101, 3, "rotated")
+    doc = ocr.read_file(name, data)
+    for field in ("employer", "monthly_income", "monthly_income_capital", "employee_name"):
+        assert doc.value(field) == truth[field], field
