@@ -76,6 +76,7 @@ def read(pages: list[Page]) -> KindResult:
                 _line_vote(votes, name, found[name].value, page, line, len(labels[0]))
     _count_votes(found, votes)
     _sum_insurance(found)
+    _points_restored(found)
     for helper in [k for k in found if k in INSURANCE_PARTS or k.startswith("_")]:
         del found[helper]
     return result
@@ -134,6 +135,8 @@ def _table_by_cells(found: dict[str, Field], votes: list[Vote], page: Page, head
             if not _has(found, name):
                 found[name] = _cell_field(name, value, page, cell)
                 votes.append(Vote(name, value, _vote_crop(page, cell.bbox)))
+        elif re.fullmatch(r"\d{3,}", text):  # an amount read without its point
+            found.setdefault(f"_digits_{_name_of(label)}", _cell_field("", text, page, cell))
     for label, head in columns:  # a column printed, its amount not read: not a zero
         if label not in IDENTITY_LABELS and _name_of(label) not in found:
             found[_name_of(label)] = Field(_name_of(label), "", page.number, head.bbox, 0.0)
@@ -283,6 +286,39 @@ def _has(found: dict[str, Field], name: str) -> bool:
 
 def _name_of(label: str) -> str:
     return next(name for name, labels in LABELS.items() if label in labels)
+
+
+def _points_restored(found: dict[str, Field]) -> None:
+    """An amount read without its point (5196.25 read 519625, seed 101's photo) is the
+    one the others tell (gross pay less the deductions is the net pay) where its digits
+    are that amount's; then as sure as the least sure of the others."""
+    for name in BALANCE:
+        digits = found.get(f"_digits_{name}")
+        if digits is None or name not in found or found[name].value:
+            continue
+        others = [o for n in BALANCE if n != name and (o := found.get(n)) is not None]
+        if any(not o.value for o in others) or not {"gross_pay", "net_pay"} <= {
+                o.name for o in others} | {name}:
+            continue  # a deduction not printed is none
+        told = _balance_told(name, {o.name: Decimal(o.value) for o in others})
+        if f"{told:.2f}".replace(".", "") == digits.value:
+            found[name] = dataclasses.replace(digits, name=name, value=f"{told:.2f}",
+                                              confidence=min(o.confidence for o in others))
+
+
+BALANCE = ("gross_pay", "social_insurance", "housing_fund", "income_tax", "other_deductions",
+           "net_pay")
+
+
+def _balance_told(name: str, known: dict[str, Decimal]) -> Decimal:
+    """The amount ``name`` must be for gross pay less the deductions to be the net pay."""
+    deductions = sum((v for n, v in known.items() if n not in ("gross_pay", "net_pay")),
+                     Decimal(0))  # those not printed are none
+    if name == "gross_pay":
+        return known["net_pay"] + deductions
+    if name == "net_pay":
+        return known["gross_pay"] - deductions
+    return known["gross_pay"] - known["net_pay"] - deductions
 
 
 def _sum_insurance(found: dict[str, Field]) -> None:

@@ -75,6 +75,19 @@ def test_an_amount_printed_but_not_read_is_unread_not_zero() -> None:
     assert fields["net_pay"].value == "8750.00"
 
 
+def test_an_amount_read_without_its_point_is_the_one_the_others_tell() -> None:
+    """Seed 101's photo read 个人所得税 5196.25 as 519625 (no amount, unread): gross pay
+    less the deductions is the net pay, and those digits are the tax's."""
+    values = [("张三", 40), ("10,000.00", 200), ("200.00", 370), ("50.00", 470),
+              ("1,000.00", 640), ("87500", 800), ("7,875.00", 960)]
+    fields = pay_slip.read([_page(values)]).fields
+    assert fields["income_tax"].value == "875.00"
+    assert fields["income_tax"].confidence >= 0.85
+    values[5] = ("87600", 800)  # digits the balance does not tell: left unread
+    fields = pay_slip.read([_page(values)]).fields
+    assert fields["income_tax"].value == "" and fields["income_tax"].confidence == 0.0
+
+
 def test_a_thousands_comma_read_as_a_point_is_put_back() -> None:
     assert comma_points("26.200.00") == "26,200.00"
     assert comma_points("1.234.567.89") == "1,234,567.89"
