@@ -92,6 +92,12 @@ def after_label(text: str, label: str) -> str:
     return text[len(label):]
 
 
+def char_width(ch: str) -> float:
+    """A character's printed width in Chinese characters (a digit or a letter about
+    half of one)."""
+    return 1.0 if ord(ch) > 0x2E80 else 0.55
+
+
 def value_box(g: np.ndarray, line: Word, label_chars: int) -> BBox:
     """The line's box without its leading label of ``label_chars`` characters:
     split where the label's share of the text ends (a digit is about half as
@@ -99,7 +105,7 @@ def value_box(g: np.ndarray, line: Word, label_chars: int) -> BBox:
     table, after the first wide gap."""
     x0, y0, x1, y1 = line.bbox
     text = line.text.replace(" ", "")
-    weights = [1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text]
+    weights = [char_width(ch) for ch in text]
     total = sum(weights)
     if total == 0 or len(text) <= label_chars:
         return line.bbox

@@ -27,7 +27,7 @@ from .. import image as im
 from .. import normalize as norm
 from ..engines import detect_and_read
 from ..types import Field, Page, StatementRow, Word
-from . import KindResult
+from . import KindResult, char_width
 
 COLUMN_NAMES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("seq", ("序号", "编号", "笔数")),
@@ -175,7 +175,7 @@ def _without_overlap(line: list[Word]) -> list[Word]:
 
 def _width(text: str) -> float:
     """Printed width in Chinese characters (a digit or a letter about half of one)."""
-    return sum(1.0 if ord(ch) > 0x2E80 else 0.55 for ch in text) or 1.0
+    return sum(map(char_width, text)) or 1.0
 
 
 def _page_rows(page: Page, before: list[Column]) -> tuple[list[_Read], list[Column]]:

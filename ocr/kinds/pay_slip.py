@@ -18,7 +18,7 @@ from .. import normalize as norm
 from ..engines import agreed_confidence, detect_and_read, second_opinions
 from ..tesseract import AMOUNT_CHARS
 from ..types import BBox, Field, Page, Word
-from . import KindResult, value_box
+from . import KindResult, char_width, value_box
 from .fields_text import (
     AMOUNT,
     ID_NUMBER,
@@ -183,8 +183,7 @@ def _cut(piece: Word, parts: list[re.Match[str]]) -> list[Word]:
     if len(parts) < 2:
         return [piece]
     x0, y0, x1, y1 = piece.bbox
-    widths = [1.0 if ord(ch) > 0x2E80 else 0.55 for ch in piece.text]
-    edges = [0.0, *itertools.accumulate(widths)]
+    edges = [0.0, *itertools.accumulate(map(char_width, piece.text))]
     scale = (x1 - x0) / max(edges[-1], 1e-6)
     return [Word(m.group(0), (int(x0 + edges[m.start()] * scale), y0,
                               int(x0 + edges[m.end()] * scale), y1), piece.confidence)
