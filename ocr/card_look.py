@@ -42,11 +42,16 @@ def second_look(side: ReadDocument, enlarged: float) -> ReadDocument:
         fields.update(_period(page, pieces, enlarged))
     problems = [p for p in side.problems
                 if p.code != "read.field_missing" or KEY_FIELD[side.kind] not in fields]
-    checked = _agreeing_with_number(fields)
-    fields = {name: field if name in checked else replace(
+    return small_print_checked(replace(side, fields=fields, problems=problems))
+
+
+def small_print_checked(side: ReadDocument) -> ReadDocument:
+    """A side read from a card small in its photo: its wording is left to be checked
+    by hand; only what the sure ID number ties together keeps its confidence."""
+    checked = _agreeing_with_number(side.fields)
+    return replace(side, fields={name: field if name in checked else replace(
         field, confidence=min(field.confidence, SMALL_PRINT_CONFIDENCE))
-        for name, field in fields.items()}
-    return replace(side, fields=fields, problems=problems)
+        for name, field in side.fields.items()})
 
 
 def _agreeing_with_number(fields: dict[str, Field]) -> set[str]:

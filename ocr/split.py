@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import image as im
-from .card_look import ID_SIDES, KEY_FIELD, real_period, second_look
+from .card_look import ID_SIDES, KEY_FIELD, real_period, second_look, small_print_checked
 from .cards import LOW_RES, at_a_glance, cut_out, enlargement, find_cards, outline_of
 from .errors import log_bug
 from .loader import Loaded
@@ -49,17 +49,22 @@ def _unsplit(name: str, data: bytes, loaded: Loaded, boxes: list[np.ndarray]
              ) -> list[ReadDocument]:
     """A page on which two cards showed but were not read as a front and a back, read
     whole: if its cards are blurred where the page is not, intake is told so (the
-    page's own gate passes it)."""
+    page's own gate passes it). Cards small in the photo leave an ID side's wording
+    to be checked by hand, as when they are cut out (seed 103: both cards blurred past
+    knowing, the page read as a front with its address wrong and sure)."""
     from .quality import card_problems
 
     page = loaded.pages[0]
-    documents = _one_page(name, data, loaded, look_for_cards=False)
+    small = min(map(enlargement, boxes)) > LOW_RES
+    documents = [small_print_checked(d) if small and d.kind in ID_SIDES else d
+                 for d in _one_page(name, data, loaded, look_for_cards=False)]
     looks, unjudged = _page_looks(page, boxes)
     if looks is None:
         return [replace(d, problems=d.problems + unjudged) for d in documents]
     blurriest = int(np.argmin(looks.cards))
-    return [replace(d, problems=d.problems + card_problems(looks, d.kind, page.number,
-                                                           blurriest)) for d in documents]
+    return [replace(d, problems=d.problems + card_problems(
+        looks, d.kind, page.number, blurriest, small and d.kind in ID_SIDES))
+        for d in documents]
 
 
 def _one_page(name: str, data: bytes, loaded: Loaded, look_for_cards: bool) -> list[ReadDocument]:

@@ -383,6 +383,18 @@ def test_a_small_cards_wording_is_left_to_be_checked_by_hand() -> None:
     assert back.fields["issuing_authority"].confidence < 0.85
 
 
+def test_a_copy_whose_small_cards_are_not_told_apart_leaves_its_wording_to_be_checked(
+        ) -> None:
+    """Seed 103: both cards of a desk photo were blurred past knowing which side each
+    is; the page read whole as a front gave its address wrong and sure (0.897)."""
+    name, data, _ = composite_copy(103, 3, "composite_photo")
+    documents = ocr.read_upload(name, data)
+    assert [d.kind for d in documents] == [DocumentKind.ID_CARD_FRONT]
+    [front] = documents
+    assert front.fields["address"].confidence < 0.85
+    assert "read.quality.too_small" in [p.code for p in front.problems]
+
+
 def test_a_copys_cards_blurred_on_a_sharp_photo_are_told_to_intake() -> None:
     """The photo passes the page's gate (the sheet's edge on the desk is sharp) but the
     cards' small print is blurred: each side asks for the copy to be re-shot."""
