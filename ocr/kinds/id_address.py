@@ -119,6 +119,8 @@ def _known_start(g: np.ndarray, first: Word, value: str, conf: float) -> tuple[s
     starts = address_starts()
     if any(value.startswith(start) for start in starts):
         return value, conf
+    if restored := _first_characters_restored(value, starts):  # checked by hand
+        return restored, min(conf, engines.DISAGREE_CONFIDENCE)
     choice = engines.read_as_one_of(im.crop(g, first.bbox, pad=6), starts, free_start=True,
                                     free_end=True)
     if choice is None or choice.share < START_SHARE:
@@ -132,6 +134,18 @@ def _known_start(g: np.ndarray, first: Word, value: str, conf: float) -> tuple[s
 
 
 START_SHARE = 0.5  # an address's start taken from the list only as at least this likely
+
+
+def _first_characters_restored(value: str, starts: tuple[str, ...]) -> str | None:
+    """An address that lost its first characters to a blur (省武汉市武昌区… for
+    湖北省武汉市武昌区…) put back where what is left, at least KEPT_START characters
+    of it, ends only one way that addresses start."""
+    found = {start[:k] for start in starts for k in (1, 2, 3)
+             if len(start) - k >= KEPT_START and value.startswith(start[k:])}
+    return found.pop() + value if len(found) == 1 else None
+
+
+KEPT_START = 5  # characters of an address's start left after a blur, to know the rest by
 
 
 def _likelier_lines(g: np.ndarray, used: list[Word], again: list[Word]) -> str | None:

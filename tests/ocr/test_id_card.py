@@ -140,6 +140,19 @@ def test_an_address_that_does_not_start_with_a_province_is_checked_by_hand() -> 
     assert _address_checked("江苏省南京市鼓楼区湖南路600号1407房", 0.9)[1] == 0.9
     assert _address_checked("北京市海淀区中关村大街296号407房", 0.95)[1] == 0.95
     assert _address_checked("省南京市楼区禁南路600407房", 0.9)[1] < 0.85  # lost 江苏
+    # an address written as no address is: 单 not in 单元, a road's 路 twice
+    assert _address_checked("湖北省武汉市武昌区武路路351号907房", 0.95)[1] < 0.85
+    assert _address_checked("湖北省武汉市武昌区徐东大街156号院23号楼1单2803号", 0.95)[1] < 0.85
+    assert _address_checked("山东省菏泽市单县舜师路12号", 0.95)[1] == 0.95  # 单县: a county
+
+
+def test_an_address_that_lost_its_first_characters_gets_them_back_checked_by_hand() -> None:
+    """Seed 103's desk photo: 省武汉市武昌区… lost 湖北 to a blur; what is left of its start
+    names one place only."""
+    grey = np.full((40, 400), 255, np.uint8)
+    line = Word("住址省武汉市武昌区中北路362号1205房", (0, 0, 400, 40), 0.9)
+    value, confidence = _known_start(grey, line, "省武汉市武昌区中北路362号1205房", 0.9)
+    assert value == "湖北省武汉市武昌区中北路362号1205房" and confidence < 0.85
 
 
 def _name_line(name: str, blur: float = 0.0) -> np.ndarray:
