@@ -200,9 +200,11 @@ def cross_check_area(fields: dict[str, Field]) -> None:
     if other is None:
         return
     other = fields["other_status"] = _points_restored(other, fields.get("area"))
-    own = re.search(r"专有建筑面积(\d+\.\d{2})", other.value)
-    shared = re.search(r"分摊建筑面积(\d+\.\d{2})", other.value)
+    own = re.search(r"专有建筑面积(\d+\.\d{2})m²", other.value)
+    shared = re.search(r"分摊建筑面积(\d+\.\d{2})m²", other.value)
     if not own or not shared:
+        if "建筑面积" in other.value:  # an area there, not read as one (5.0lm²)
+            fields["other_status"] = _unsure(other)
         return
     total = f"{float(own.group(1)) + float(shared.group(1)):.2f}"
     read = fields.get("area")
@@ -211,6 +213,12 @@ def cross_check_area(fields: dict[str, Field]) -> None:
     elif read is None or not read.value or abs(float(read.value) - float(total)) >= 0.015:
         bbox = read.bbox if read is not None else other.bbox
         fields["area"] = Field("area", total, other.page, bbox, 0.7)
+        if read is not None and read.value:  # one of the three was misread: which?
+            fields["other_status"] = _unsure(other)
+
+
+def _unsure(field: Field) -> Field:
+    return dataclasses.replace(field, confidence=min(field.confidence, UNSURE))
 
 
 def _points_restored(other: Field, area: Field | None) -> Field:
@@ -521,7 +529,8 @@ def _tidy(value: str) -> str:
     value = re.sub(r"(\d)m[2²°:?*\"“”z]{1,2}", r"\1m²", value)
     value = re.sub(r"(\d)(?:mm|nm|m|n)[2²7:?*\"“”zl1I|]{0,2}(?=[，,；;：/]|$)", r"\1m²", value)
     value = _known_phrases(value)
-    value = re.sub(r"(?<=\d)[\]|l](?=[\d号单元楼层年月日])|(?<=[号院楼])[\]|l](?=\d)", "1", value)
+    value = re.sub(r"(?<=\d)[\]|l](?=[\d号单元楼层年月日]|m²)|(?<=[号院楼])[\]|l](?=\d)", "1",
+                   value)
     return value.replace(":", "：").replace(";", "；")
 
 

@@ -125,6 +125,15 @@ def test_the_areas_separator_and_point_put_back_and_the_structure_known() -> Non
               "area": Field("area", "80.45", 1, None, 0.9)}  # no such digits: left as read
     cross_check_area(fields)
     assert "7177m²" in fields["other_status"].value
+    assert fields["other_status"].confidence < 0.85  # the three disagree: checked by hand
+    # seed 107's turned photo: 5.01 read 5.0l (sure 0.889); the l is a 1
+    read = "专有建筑面积59.95m²，分摊建筑面积5.0lm²；房屋结构：钢筋混凝土结构；总层数：25层"
+    assert normalise("other_status", read, grey, (0, 0, 1, 1)) == read.replace("5.0l", "5.01")
+    # an area there that does not read as one is checked by hand
+    fields = {"other_status": Field("other_status", read.replace("5.0l", "5.0"), 1, None, 0.9),
+              "area": Field("area", "64.96", 1, None, 0.9)}
+    cross_check_area(fields)
+    assert fields["other_status"].confidence < 0.85
     # seed 61's photo: 钢筋混凝土结构 read 钢饰混复土结构 (0.873): put right, checked by hand
     read = "专有建筑面积74.67m²，分摊建筑面积5.10m²；房屋结构：钢饰混复土结构；总层数：31层"
     value, confidence = known_structure(read, 0.873)
