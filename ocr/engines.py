@@ -301,6 +301,17 @@ def read_as_valid(crop: np.ndarray, alphabet: str | None, length: int | None,
                                  max_changes) if scores else None
 
 
+def least_sure_character(crop: np.ndarray, counted: Callable[[str], bool]) -> float | None:
+    """How sure the recogniser is of the least sure character (of those ``counted``)
+    it reads on a line's crop: a rare character of a name read as a likelier one is
+    read less surely than the rest (``ocr.lexicon.least_sure``); None without a
+    recogniser or such a character."""
+    if not active().second_reader:
+        return None
+    scores = recognizer.character_scores(crop)
+    return lexicon.least_sure(scores[0], scores[1], counted) if scores else None
+
+
 def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:
     """Tesseract's lines read again by the recogniser (agreement: confidence)."""
     chosen = active()

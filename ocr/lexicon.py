@@ -133,12 +133,7 @@ def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: st
                if i != BLANK and (alphabet is None or ch in alphabet)]
     allowed = log_probs[:, [BLANK, *classes]]
     best = allowed.argmax(axis=1)
-    spans: list[list[int]] = []  # the steps of each character read
-    for t, k in enumerate(best):
-        if k and (t == 0 or best[t - 1] != k):
-            spans.append([t])
-        elif k:
-            spans[-1].append(t)
+    spans = _spans(best)
     if not spans or length is not None and len(spans) != length:
         return None
     options = []  # per character: its classes by their best score on its steps
@@ -161,6 +156,28 @@ def closest_valid(log_probs: np.ndarray, characters: Sequence[str], alphabet: st
         if found:  # the fewest changes that make it valid
             return max(found)[1]
     return None
+
+
+def _spans(best: np.ndarray) -> list[list[int]]:
+    """The steps of each character a line's best path reads (CTC: a class repeated over
+    steps is one character, the blank between two parts them)."""
+    spans: list[list[int]] = []
+    for t, k in enumerate(best):
+        if k and (t == 0 or best[t - 1] != k):
+            spans.append([t])
+        elif k:
+            spans[-1].append(t)
+    return spans
+
+
+def least_sure(log_probs: np.ndarray, characters: Sequence[str],
+               counted: Callable[[str], bool]) -> float | None:
+    """The probability of the least sure character of the line's best reading (each
+    character at its likeliest step), among those ``counted``; None when none is."""
+    best = log_probs.argmax(axis=1)
+    sure = [float(np.exp(log_probs[steps, best[steps[0]]].max())) for steps in _spans(best)
+            if counted(characters[best[steps[0]]])]
+    return min(sure) if sure else None
 
 
 def edits(a: str, b: str) -> int:
