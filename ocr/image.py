@@ -65,8 +65,11 @@ def find_document(image: np.ndarray) -> np.ndarray | None:
     # an ID copy at a phone camera's 4000 px)
     first = None
     maps = _edge_maps(g)
+    smooth_paper = maps[-1]
+    if small.ndim == 3:
+        maps.append(_tinted(small))
     for edges in maps:
-        quad = _largest_quad(edges, area, coarse=edges is maps[-1])
+        quad = _largest_quad(edges, area, coarse=edges is smooth_paper)
         if quad is None or not _stands_out(small, quad) or _inside_a_page(small, quad):
             continue
         if squareness(quad) >= SQUARE_ENOUGH:
@@ -103,6 +106,17 @@ def _smooth_paper(g: np.ndarray) -> np.ndarray:
     paper: np.ndarray = (smooth(closed) & (closed >= otsu)).astype(np.uint8) * 255
     paper = cv2.morphologyEx(paper, cv2.MORPH_OPEN, np.ones((21, 21), np.uint8))  # desk specks
     return cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+
+
+def _tinted(small: np.ndarray) -> np.ndarray:
+    """What is more coloured than the rest (HSV saturation, Otsu's split): a cream or
+    tinted sheet on a grey desk, whatever the light. Shade falling off across a
+    certificate's page hid its corner from the edge, brightness and smoothness maps
+    (seed 103's turned photo: outlined across its text, its rows ran together)."""
+    saturation = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2HSV)[:, :, 1]
+    _, tint = cv2.threshold(saturation, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    tint = cv2.morphologyEx(tint, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    return cv2.morphologyEx(tint, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
 
 
 def smooth(closed: np.ndarray) -> np.ndarray:
