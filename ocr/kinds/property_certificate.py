@@ -589,6 +589,7 @@ def _known_phrases(value: str) -> str:
             value = _dropped_restored(value, phrase)
     value = re.sub(r"[，,;:：](?=抵押登记日期|债权数额|房屋结构|总层数)", "；", value)
     value = re.sub(r"(?<=m²)[、.。;；,](?=分摊建筑面积)", "，", value)  # printed ，
+    value = re.sub(r"([；，])[；，;,]+", r"\1", value)  # ；； read for one (seed 113)
     return re.sub(r"(抵押权人|抵押登记日期|债权数额|房屋结构|总层数)[，,;；:]", r"\1：", value)
 
 

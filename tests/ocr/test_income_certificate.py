@@ -117,6 +117,23 @@ def test_a_date_no_document_can_carry_is_never_sure() -> None:
     assert read("employer", "5170公司") == 0.998
 
 
+def test_an_employer_whose_limited_company_is_misread_is_never_sure() -> None:
+    """Seed 113's turned letter: 北京博远医药有限公司 read 北京博运医药育限公司 under its
+    seal (sure 0.914): 有 is put back and the name checked by hand."""
+    from ocr.kinds import _limited_company_checked
+    from ocr.types import Field
+
+    def read(value: str, name: str = "employer") -> Field:
+        return _limited_company_checked(Field(name, value, 1, (0, 0, 9, 9), 0.914))
+
+    misread = read("北京博运医药育限公司")
+    assert misread.value == "北京博运医药有限公司" and misread.confidence < SURE
+    assert read("华信育限责任公司").value == "华信有限责任公司"
+    for printed in ("北京博远医药有限公司", "华信有限责任公司", "远景科技公司"):
+        assert read(printed) == Field("employer", printed, 1, (0, 0, 9, 9), 0.914)
+    assert read("某育限公司", "notes").confidence == 0.914  # an employer's name only
+
+
 @pytest.mark.parametrize(("seed", "i", "deg", "names"), [
     # the seal hides the whole signature line from the page's detector, on a clean page
     (61, 2, "clean", ("employer",)),

@@ -129,6 +129,10 @@ def test_the_areas_separator_and_point_put_back_and_the_structure_known() -> Non
     # seed 107's turned photo: 5.01 read 5.0l (sure 0.889); the l is a 1
     read = "专有建筑面积59.95m²，分摊建筑面积5.0lm²；房屋结构：钢筋混凝土结构；总层数：25层"
     assert normalise("other_status", read, grey, (0, 0, 1, 1)) == read.replace("5.0l", "5.01")
+    # seed 113's turned photo: ；；房屋结构 read for ；房屋结构 (sure 0.939)
+    printed = "专有建筑面积67.50m²，分摊建筑面积4.83m²；房屋结构：钢筋混凝土结构；总层数：20层"
+    assert normalise("other_status", printed.replace("；", "；；", 1), grey, (0, 0, 1, 1)
+                     ) == printed
     # an area there that does not read as one is checked by hand
     fields = {"other_status": Field("other_status", read.replace("5.0l", "5.0"), 1, None, 0.9),
               "area": Field("area", "64.96", 1, None, 0.9)}
