@@ -15,6 +15,7 @@ from typing import cast
 import cv2
 import numpy as np
 
+from .. import engines
 from .. import image as im
 from .. import normalize as norm
 from ..engines import detect_and_read, read_line, recognise
@@ -89,8 +90,8 @@ def _issue_date(result: KindResult, text: str, spans: list[tuple[int, Page, Word
     if not re.match(r"\d{4}", date):  # the seal hid the year from the page's detector too
         x0 = max(0, x0 - YEAR_WIDTH * (y1 - y0))
     crop = red_channel(im.crop(page.image, (x0, y0, x1, y1), pad=4))
-    again, _ = recognise([cv2.resize(crop, None, fx=DATE_STRETCH, fy=1.0,
-                                     interpolation=cv2.INTER_CUBIC)])[0]
+    wide = cv2.resize(crop, None, fx=DATE_STRETCH, fy=1.0, interpolation=cv2.INTER_CUBIC)
+    again, _ = recognise([wide])[0]
     found = re.search(DATE, norm.fullwidth_to_ascii(again).replace(" ", ""))
     seal_free = norm.iso_date(found.group(0)) if found else None
     first = result.fields.get("issue_date")
@@ -98,6 +99,31 @@ def _issue_date(result: KindResult, text: str, spans: list[tuple[int, Page, Word
         confidence = min(line.confidence, UNSURE)
         result.fields["issue_date"] = Field("issue_date", seal_free, page.number, line.bbox,
                                             round(confidence, 3))
+    issued = result.fields.get("issue_date")
+    if issued is not None and not _ones_told_apart(wide, issued.value):
+        result.fields["issue_date"] = replace(issued, confidence=min(issued.confidence, UNSURE))
+
+
+def _ones_told_apart(wide: np.ndarray, value: str) -> bool:
+    """Whether the date's line, stretched, reads likeliest as the month and day read,
+    of those a 1 read once for 11 (or 11 for 1) would give: both passes read 2026年11月27日
+    as 2026年1月27日 (seed 127's photo, sure 0.927), where the stretched line's
+    character probabilities made 11月 the likelier."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if found is None:
+        return True
+    year, month, day = found.group(1), int(found.group(2)), int(found.group(3))
+    pairs = {(m, d) for m in _ONES.get(month, (month,)) for d in _ONES.get(day, (day,))
+             if m <= 12}
+    if len(pairs) == 1:
+        return True
+    written = {form.format(year, m, d): (m, d) for m, d in pairs for form in _DATE_FORMS}
+    choice = engines.read_as_one_of(wide, list(written), free_start=True, free_end=True)
+    return choice is None or written[choice.value] == (month, day)
+
+
+_ONES = {1: (1, 11), 11: (1, 11)}  # a month or day a doubled narrow 1 may hide
+_DATE_FORMS = ("{}年{}月{}日", "{}年{:02d}月{:02d}日")
 
 
 def _last_date(text: str, spans: list[tuple[int, Page, Word]]) -> tuple[int, str] | None:

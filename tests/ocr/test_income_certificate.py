@@ -117,6 +117,14 @@ def test_a_date_no_document_can_carry_is_never_sure() -> None:
     assert read("employer", "5170公司") == 0.998
 
 
+def test_a_month_whose_doubled_one_was_read_once_is_never_sure() -> None:
+    """Seed 127's photo: 2026年11月27日 read 2026年1月27日 by both passes (sure 0.927);
+    the stretched line's character probabilities make 11月 the likelier."""
+    name, data, truth = _render(127, 2, "photo")
+    issued = ocr.read_file(name, data).fields["issue_date"]
+    assert issued.value == truth["issue_date"] or issued.confidence < SURE
+
+
 def test_an_employer_whose_limited_company_is_misread_is_never_sure() -> None:
     """Seed 113's turned letter: 北京博远医药有限公司 read 北京博运医药育限公司 under its
     seal (sure 0.914): 有 is put back and the name checked by hand."""
