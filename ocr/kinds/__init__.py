@@ -16,7 +16,7 @@ from .. import image as im
 from ..classify import cjk_only, contains
 from ..engines import read_line, recognise
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, StatementRow, Word
-from .names import surnames_checked
+from .names import read_alike, surnames_checked
 
 
 @dataclass
@@ -25,6 +25,9 @@ class KindResult:
     rows: list[StatementRow] = field(default_factory=list)
     problems: list[ReadProblem] = field(default_factory=list)
 
+
+# a name printed after its label on a form, read again from its piece (names.read_alike)
+FORM_NAMES = {DocumentKind.PAY_SLIP: "employee_name", DocumentKind.BANK_STATEMENT: "holder_name"}
 
 _MODULES = {
     DocumentKind.ID_CARD_FRONT: "id_card",
@@ -46,6 +49,8 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
         if module_name != "id_card":  # a card's name is read from its own crop (id_card)
             result.fields = {name: surnames_checked(f, pages)
                              for name, f in result.fields.items()}
+        if (name := FORM_NAMES.get(kind)) in result.fields:
+            result.fields[name] = read_alike(result.fields[name], pages)
     result.fields = {name: _limited_company_checked(_unsure_if_impossible(f))
                      for name, f in result.fields.items()}
     return result  # type: ignore[no-any-return]
