@@ -154,14 +154,14 @@ class PageText:
 
 
 def read_page_text(image: np.ndarray, orientation: bool = False,
-                   large_print: bool = False) -> PageText:
+                   large_print: bool = False, sharp: bool = False) -> PageText:
     """A whole page's text, as the active profile reads it. ``orientation``: RapidOCR's
     angle classifier also says how much of it is upside down, and a page it finds so
     is read turned 180 (``turned``); ``large_print`` (an ID card): its text is found on
-    a smaller copy."""
+    a smaller copy, smaller again if the card is ``sharp`` (cut from a scan or PDF)."""
     chosen = active()
     if chosen.finder == "rapidocr":
-        reading = recognizer.read_pieces(image, orientation, large_print)
+        reading = recognizer.read_pieces(image, orientation, large_print, sharp)
         return PageText(lines_from_pieces(reading.pieces), reading.pieces,
                         reading.upside_down, reading.turned, _as_it_lies(reading))
     if not chosen.cleanup:
@@ -182,11 +182,11 @@ def _as_it_lies(reading: recognizer.Reading) -> Callable[[], PageText] | None:
 
 
 def find_text(ready: np.ndarray, orientation: bool = False,
-              large_print: bool = False) -> PageText:
+              large_print: bool = False, sharp: bool = False) -> PageText:
     """The text of an image already cleaned up for reading (``ocr_ready``), found by
     the active profile's finder alone: no second reading of Tesseract's lines."""
     if active().finder == "rapidocr":
-        return read_page_text(ready, orientation, large_print)
+        return read_page_text(ready, orientation, large_print, sharp)
     return PageText(tesseract.read_lines(ready, lang="chi_sim", psm=6))
 
 

@@ -29,7 +29,8 @@ def prepare_page(page: Page) -> Page:
     image = im.fit_size(im.to_bgr(page.image))
     quad = page.outline.corners if page.outline else im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None, page.one_card)
-    rotation, upright_image, text = upright(straight, is_card, page.one_card)
+    rotation, upright_image, text = upright(straight, is_card, page.one_card,
+                                            sharp=page.one_card and not page.small_card)
     if is_card and quad is not None and not page.one_card and keyword_hits(
             _text(text.lines)) < GOOD_ENOUGH:
         # an A4 sheet in perspective can measure like a card: try it as a sheet
@@ -95,13 +96,14 @@ def _text(words: list[Word]) -> str:
     return "\n".join(w.text for w in words)
 
 
-def upright(image: np.ndarray, is_card: bool,
-            one_card: bool = False) -> tuple[int, np.ndarray, engines.PageText]:
+def upright(image: np.ndarray, is_card: bool, one_card: bool = False,
+            sharp: bool = False) -> tuple[int, np.ndarray, engines.PageText]:
     """Try turns (most likely first) and keep the one that reads best. Where the
     reader's angle classifier finds the text upside down, the opposite turn is read
     next (and the turns between are tried only if that does not settle it). A card
     (or a picture known to hold one card, though it measures off) is turned only to
-    lie landscape."""
+    lie landscape. ``sharp``: a card cut from a scan or PDF, its text found on a
+    smaller copy."""
     h, w = image.shape[:2]
     turns = [0, 180, 90, 270]
     if (is_card or one_card) and h > w:
@@ -116,12 +118,13 @@ def upright(image: np.ndarray, is_card: bool,
             continue
         turned = im.rotate_quarter(image, turn)
         ready = im.ocr_ready(turned)
-        text = engines.find_text(ready, orientation=True, large_print=large_print)
+        text = engines.find_text(ready, orientation=True, large_print=large_print,
+                                 sharp=sharp)
         tried.add(turn)
         if text.turned:  # found upside down: its pieces were read turned 180
             if keyword_hits(_text(text.lines)) < GOOD_ENOUGH:  # the classifier may be wrong:
                 as_is = (text.as_it_lies() if text.as_it_lies  # read as it lies
-                         else engines.find_text(ready, large_print=large_print))
+                         else engines.find_text(ready, large_print=large_print, sharp=sharp))
                 if best is None or _value(as_is.lines) > best[0]:
                     best = (_value(as_is.lines), turn, turned, as_is)
             turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)

@@ -43,6 +43,12 @@ DET_SIDE = int(os.environ.get("PREREVIEW_RAPIDOCR_DET_SIDE", "1280"))
 # wide): detection at this side finds the same pieces in half the time. A statement's
 # small print is not: at 960 px its scanned pages lost rows (121 of 128 read right, not 126).
 LARGE_PRINT_DET_SIDE = int(os.environ.get("PREREVIEW_RAPIDOCR_CARD_DET_SIDE", "960"))
+# A card cut from a scan or a PDF (not enlarged from a photo) is sharp: detection at this
+# side finds what it finds at 960 px in ~3/4 of the pixels (the 216 fields of the scanned
+# and PDF copies of seeds 5, 7 and 11, and 4 more copies: each as right and as sure). At
+# 720 px, 2 of those right fields were left to be checked by hand. A card cut small out
+# of a desk photo is blurred: there 720 px read 2 more fields wrong, so it stays at 960.
+SHARP_CARD_DET_SIDE = int(os.environ.get("PREREVIEW_RAPIDOCR_SHARP_CARD_DET_SIDE", "832"))
 TEXT_SCORE = 0.5  # pieces read with a lower score are dropped (RapidOCR's own default)
 # Each piece is read alone, padded only to this width at the model's 48 px height. RapidOCR's
 # default (batches of 6, each padded to the widest and to at least 320 px) spent most of its
@@ -188,19 +194,19 @@ class Reading:
 
 
 def read_pieces(image: np.ndarray, orientation: bool = False,
-                large_print: bool = False) -> Reading:
+                large_print: bool = False, sharp: bool = False) -> Reading:
     """Detect text on a smaller copy (detection's cost grows with the pixels; its boxes
     do not need them), then read each piece from the full image. ``orientation``: the
     angle classifier also votes on whether the image is upside down; when it is (over
     UPSIDE_DOWN), each piece is read turned 180 from the same boxes, and the pieces are
     the turned image's (``turned``); ``large_print`` (an ID card): detection on a
-    smaller copy still."""
+    smaller copy still, smaller again if the card is ``sharp``."""
     engine = _engine()
     if engine is None or image.size == 0:
         return Reading([])
     image = image if image.ndim == 3 else np.dstack([image, image, image])
     with _LOCK:
-        quads = _detect(engine, image, LARGE_PRINT_DET_SIDE if large_print else DET_SIDE)
+        quads = _detect(engine, image, _detection_side(large_print, sharp))
         crops = engine.get_crop_img_list(image, quads) if quads else []
         upside_down = _upside_down(engine, crops) if orientation and crops else 0.0
         turned = upside_down > UPSIDE_DOWN
@@ -210,6 +216,12 @@ def read_pieces(image: np.ndarray, orientation: bool = False,
             crops = engine.get_crop_img_list(image, quads)
         results, _ = engine.text_rec(crops) if crops else ([], 0.0)
     return Reading(_pieces(quads, results), upside_down, turned, lying)
+
+
+def _detection_side(large_print: bool, sharp: bool) -> int:
+    if not large_print:
+        return DET_SIDE
+    return SHARP_CARD_DET_SIDE if sharp else LARGE_PRINT_DET_SIDE
 
 
 def _read_crops(quads: list[np.ndarray], crops: list[np.ndarray]) -> list[Word]:

@@ -468,3 +468,30 @@ def test_a_small_cards_period_a_blur_put_off_is_completed(seed: int, copy: int) 
     for field in ("valid_from", "valid_until"):
         assert back.fields[field].value == truth[1]["fields"][field], field
         assert back.fields[field].confidence < 0.85
+
+
+def test_a_pdf_copys_sharp_cards_are_searched_for_text_smaller_than_a_photos(
+        monkeypatch) -> None:  # noqa: ANN001
+    """Text is looked for on a card cut from a PDF (rendered again at 300 dpi: sharp) at
+    SHARP_CARD_DET_SIDE, on a card cut small out of a desk photo (blurred) at the larger
+    LARGE_PRINT_DET_SIDE; both are still read right."""
+    from ocr import recognizer
+
+    sides_used: list[int] = []
+    detect = recognizer._detect
+
+    def recorded(engine, image, side):  # noqa: ANN001, ANN202
+        sides_used.append(side)
+        return detect(engine, image, side)
+
+    monkeypatch.setattr(recognizer, "_detect", recorded)
+    for degradation, side in [("composite_pdf", recognizer.SHARP_CARD_DET_SIDE),
+                              ("composite_photo", recognizer.LARGE_PRINT_DET_SIDE)]:
+        sides_used.clear()
+        name, data, entries = composite_copy(1, 1, degradation)
+        front, back = _truth(entries)
+        sides = _sides(ocr.read_upload(name, data))
+        assert sides[DocumentKind.ID_CARD_FRONT].value("id_number") == front["id_number"]
+        assert sides[DocumentKind.ID_CARD_BACK].value("valid_until") == back["valid_until"]
+        # each card's own text, found as it is turned upright
+        assert sides_used[:1] == [side] and sides_used.count(side) >= 2, degradation
