@@ -312,10 +312,11 @@ def flatten(image: np.ndarray) -> np.ndarray:
 def percentiles(image: np.ndarray, qs: tuple[float, ...]) -> list[float]:
     """``np.percentile(image, qs)`` of a uint8 or uint16 image, to the bit, from its
     histogram: ~6x faster than numpy's partition on a card or page (it is taken for
-    every crop)."""
+    every crop); a uint8 image's histogram counted by OpenCV, ~5x faster again than
+    numpy's ``bincount`` on a page (6 ms)."""
     if image.dtype not in (np.uint8, np.uint16) or image.size == 0:
         return [float(v) for v in np.percentile(image, qs)]
-    upto = np.cumsum(np.bincount(image.ravel()))
+    upto = np.cumsum(_histogram(image))
     n = int(upto[-1])
     out = []
     for q in qs:
@@ -326,6 +327,15 @@ def percentiles(image: np.ndarray, qs: tuple[float, ...]) -> list[float]:
         b = float(np.searchsorted(upto, min(below + 1, n - 1), side="right"))
         out.append(b - (b - a) * (1 - t) if t >= 0.5 else a + (b - a) * t)  # numpy's _lerp
     return out
+
+
+def _histogram(image: np.ndarray) -> np.ndarray:
+    """How many pixels have each value (uint8: 256 counts; uint16: up to the largest)."""
+    if image.dtype == np.uint8:
+        flat = np.ascontiguousarray(image).reshape(-1, 1)
+        counts = cv2.calcHist([flat], [0], None, [256], [0, 256]).ravel()
+        return np.rint(counts).astype(np.int64)
+    return np.bincount(image.ravel())
 
 
 def ruling_masks(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
