@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -15,6 +16,9 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from . import errors
 from .types import Page, PdfInfo, ReadProblem
+
+if TYPE_CHECKING:
+    from .pdf import Renderer
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_PAGES = 100
@@ -33,6 +37,7 @@ class Loaded:
     pages: list[Page]
     pdf: PdfInfo | None = None
     problems: list[ReadProblem] = field(default_factory=list)
+    renderer: Renderer | None = None  # a PDF's pages, to render a part again
 
 
 def sniff(data: bytes) -> str:
@@ -53,8 +58,8 @@ def load(name: str, data: bytes) -> Loaded:
     if kind == "pdf":
         from .pdf import load_pdf
 
-        pages, info = load_pdf(name, data)
-        return Loaded(pages, info)
+        pages, info, renderer = load_pdf(name, data)
+        return Loaded(pages, info, renderer=renderer)
     if not kind:
         raise errors.UnsupportedFileType(f"{name} is not an image or a PDF.")
     return Loaded(_image_pages(name, data))

@@ -10,7 +10,7 @@ import contextvars
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +21,9 @@ from .errors import log_bug
 from .loader import Loaded
 from .quality import Looks
 from .types import DocumentKind, Outline, Page, PdfInfo, ReadDocument, ReadProblem
+
+if TYPE_CHECKING:
+    from .pdf import Renderer
 
 log = logging.getLogger(__name__)
 _SIDES = ThreadPoolExecutor(max_workers=2, thread_name_prefix="id-copy-side")
@@ -40,7 +43,7 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
     boxes, page = at_a_glance(loaded.pages[0])
     loaded = replace(loaded, pages=[page])
     if boxes:
-        return split_copy(name, data, page, loaded.pdf, boxes) or _unsplit(
+        return split_copy(name, data, page, loaded.pdf, boxes, loaded.renderer) or _unsplit(
             name, data, loaded, boxes)
     return _one_page(name, data, loaded, look_for_cards=True)
 
@@ -142,13 +145,15 @@ def _only_page(name: str, data: bytes) -> Loaded | None:
 
 
 def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
-               boxes: list[np.ndarray] | None = None) -> list[ReadDocument]:
+               boxes: list[np.ndarray] | None = None,
+               renderer: Renderer | None = None) -> list[ReadDocument]:
     """A page (as loaded, not cleaned up) holding both ID sides, read as a front and
     a back; [] when it is not such a page. One card taken for an ID side, the other of
     no known kind (its small labels unread in a photo), is read as the other side and
     kept if its key field is found. Cards cut from a photo (enlarged more than
     LOW_RES times) have their key fields looked at again. ``boxes``: the two cards
-    already found."""
+    already found; ``renderer``: the PDF's pages as loaded (its cards are rendered again
+    from the page already decoded)."""
     if page.has_text_layer:
         return []
     boxes = boxes or find_cards(page.image, outline_of(page))
@@ -156,7 +161,7 @@ def split_copy(name: str, data: bytes, page: Page, pdf: PdfInfo | None,
         return []
     cards = [(page, box) for box in boxes]
     if pdf is not None and min(map(enlargement, boxes)) > LOW_RES:
-        cards = _sharper(data, page, boxes)
+        cards = _sharper(data, page, boxes, renderer)
     # the second card is read (and looked at again) in another thread while this one
     # reads the first: one's OpenCV work and Tesseract vote (another process) overlap the
     # other's models, and neither card's second look waits for the other card
@@ -198,7 +203,8 @@ def _page_quality(side: ReadDocument, looks: Looks | None, number: int,
     return replace(side, problems=side.problems + unjudged + found)
 
 
-def _sharper(data: bytes, page: Page, boxes: list[np.ndarray]) -> list[tuple[Page, np.ndarray]]:
+def _sharper(data: bytes, page: Page, boxes: list[np.ndarray],
+             renderer: Renderer | None = None) -> list[tuple[Page, np.ndarray]]:
     """Each card of a scanned PDF page rendered again at up to PDF_DPI, so it is cut
     from the scan's own pixels rather than enlarged: only the card's part of the page
     (~0.01 s, the whole page ~0.2 s), with its box moved onto it. The page as loaded
@@ -210,7 +216,8 @@ def _sharper(data: bytes, page: Page, boxes: list[np.ndarray]) -> list[tuple[Pag
     as_loaded = [(page, box) for box in boxes]
     scale = min(PDF_DPI / RESOLUTION, min(map(enlargement, boxes))) * RESOLUTION / 72
     try:
-        pdf_page = pdfium.PdfDocument(data)[page.number - 1]
+        pdf_page = (renderer.page(page.number) if renderer is not None
+                    else pdfium.PdfDocument(data)[page.number - 1])
         if pdf_page.get_rotation():
             return as_loaded
         width, height = pdf_page.get_size()
@@ -226,8 +233,14 @@ def _card_rendered(pdf_page: Any, page: Page, box: np.ndarray, scale: float, wid
     left, top = np.floor(np.clip(box.min(axis=0), 0, None) * scale) / scale  # whole pixels
     right, bottom = np.minimum(box.max(axis=0), (width, height))
     image = pdf_page.render(scale=scale, crop=(left, height - bottom, width - right, top))
-    bgr = np.ascontiguousarray(np.asarray(image.to_pil().convert("RGB"), np.uint8)[:, :, ::-1])
-    return replace(page, image=bgr), (box - (left, top)) * scale
+    return replace(page, image=_bgr(image)), (box - (left, top)) * scale
+
+
+def _bgr(bitmap: Any) -> np.ndarray:
+    """A pdfium bitmap as a BGR image (pdfium renders BGR: no conversion through RGB)."""
+    if bitmap.mode == "BGR":
+        return np.ascontiguousarray(bitmap.to_numpy())
+    return np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB"), np.uint8)[:, :, ::-1])
 
 
 def _read_as(side: ReadDocument, kind: DocumentKind) -> ReadDocument:

@@ -296,6 +296,34 @@ def test_a_pdf_copys_cards_are_rendered_alone_as_the_whole_page_would_be() -> No
         assert np.abs(alone.astype(int) - from_whole).mean() < 1  # 1 px off: ~4
 
 
+def test_a_pdf_copys_page_is_decoded_once_for_the_page_and_its_cards(monkeypatch) -> None:  # noqa: ANN001
+    """The scan inside a one-page PDF copy is decoded by pdfium once: its cards are
+    rendered again (at 300 dpi) from the page as loaded, not from the file opened anew
+    (each opening decodes the scan again: ~0.05 s). The pixels are the same."""
+    import pypdfium2 as pdfium
+
+    from ocr import cards, split
+
+    name, data, _ = composite_copy(2, 0, "composite_pdf")
+    loaded = load(name, data)
+    boxes = cards.find_cards(loaded.pages[0].image)
+    again = split._sharper(data, loaded.pages[0], boxes, loaded.renderer)
+    anew = split._sharper(data, loaded.pages[0], boxes)
+    for (page_again, box_again), (page_anew, box_anew) in zip(again, anew, strict=True):
+        assert np.array_equal(page_again.image, page_anew.image)
+        assert np.array_equal(box_again, box_anew)
+    opened: list[int] = []
+    real = pdfium.PdfDocument
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pdfium, "PdfDocument", counted)
+    assert len(ocr.read_upload(name, data)) == 2
+    assert len(opened) == 2  # its pages counted, then the one page rendered and its cards
+
+
 @pytest.mark.parametrize(("crop_reads", "read_again"), [
     ("320106196810028238", False), ("32010619681002823", True)])
 def test_a_small_cards_number_is_read_again_only_when_its_crop_does_not_settle_it(
