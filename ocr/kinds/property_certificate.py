@@ -578,6 +578,9 @@ def _known_phrases(value: str) -> str:
     misread (分捧 -> 分摊); the colon after a sub-label restored and the semicolon
     before one (a photo's ； reads as ： or ，) put back."""
     for phrase in VOCABULARY:
+        chars = set(phrase)
+        if sum(ch in value for ch in chars) < len(chars) - 1:
+            continue  # no window one character off, none a character short: nothing to do
         n = len(phrase)
         i = 0
         while i + n <= len(value):
