@@ -27,15 +27,22 @@ class InvalidOcrEngine(PrereviewError):
 
 def check_ocr_engines() -> None:
     """PREREVIEW_OCR_ENGINE names profiles that exist, PREREVIEW_INFERENCE a backend
-    and PREREVIEW_INFERENCE_PRECISION an arithmetic that exist, or the service does not
-    start."""
+    and PREREVIEW_INFERENCE_PRECISION (and PREREVIEW_DETECTION_PRECISION) an arithmetic
+    that exist, or the service does not start."""
     from ocr.engines import UnknownEngine, configured
-    from ocr.inference import UnknownBackend, UnknownPrecision, precision, wanted
+    from ocr.inference import (
+        UnknownBackend,
+        UnknownPrecision,
+        detection_precision,
+        precision,
+        wanted,
+    )
 
     try:
         configured()
         wanted()
         precision()
+        detection_precision()
     except (UnknownEngine, UnknownBackend, UnknownPrecision) as problem:
         raise InvalidOcrEngine(str(problem)) from None
 

@@ -52,9 +52,8 @@ class UnknownBackend(ValueError):
 class UnknownPrecision(ValueError):
     code = "read.inference_precision_unknown"
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"PREREVIEW_INFERENCE_PRECISION={name!r} is not one of "
-                         f"{', '.join(PRECISIONS)}")
+    def __init__(self, name: str, variable: str = "PREREVIEW_INFERENCE_PRECISION") -> None:
+        super().__init__(f"{variable}={name!r} is not one of {', '.join(PRECISIONS)}")
 
 
 def wanted() -> str:
@@ -75,7 +74,7 @@ def accelerate(engine: Any) -> str:
         return "onnxruntime"
     core = openvino.Core()
     paths = _model_paths()
-    engine.text_det.infer = _Compiled(core, paths["Det"])
+    engine.text_det.infer = _Compiled(core, paths["Det"], detection_precision())
     engine.text_cls.infer = _Compiled(core, paths["Cls"])
     engine.text_rec.session = _Compiled(core, paths["Rec"])
     engine.text_rec.resize_norm_img = _stepped(engine.text_rec.resize_norm_img)
@@ -87,8 +86,8 @@ class _Compiled:
     """One model compiled for the CPU, called as RapidOCR calls its onnxruntime session:
     one input array in, the list of outputs back."""
 
-    def __init__(self, core: Any, path: str) -> None:
-        model = core.compile_model(core.read_model(path), "CPU", _config("LATENCY"))
+    def __init__(self, core: Any, path: str, arithmetic: str | None = None) -> None:
+        model = core.compile_model(core.read_model(path), "CPU", _config("LATENCY", arithmetic))
         self._request = model.create_infer_request()
 
     def __call__(self, batch: np.ndarray) -> list[np.ndarray]:
@@ -167,8 +166,8 @@ def _stepped(resize_norm_img: Callable[[np.ndarray, float], np.ndarray]
     return padded_to_step
 
 
-def _config(hint: str) -> dict[str, str]:
-    return {"PERFORMANCE_HINT": hint, "INFERENCE_PRECISION_HINT": precision()}
+def _config(hint: str, arithmetic: str | None = None) -> dict[str, str]:
+    return {"PERFORMANCE_HINT": hint, "INFERENCE_PRECISION_HINT": arithmetic or precision()}
 
 
 def precision() -> str:
@@ -178,6 +177,17 @@ def precision() -> str:
     name = os.environ.get("PREREVIEW_INFERENCE_PRECISION", "f32").strip().lower()
     if name not in PRECISIONS:
         raise UnknownPrecision(name)
+    return name
+
+
+def detection_precision() -> str:
+    """The text detector's arithmetic (``PREREVIEW_DETECTION_PRECISION``), by default
+    the models' (``precision``). bf16 finds text ~1.7x faster on a CPU with AMX, and
+    the boxes move a little: on the 240 documents of seeds 5 and 7, 12 fields read wrong
+    instead of 11 (all checked by hand) and 66 right ones left unsure instead of 62."""
+    name = os.environ.get("PREREVIEW_DETECTION_PRECISION", "").strip().lower() or precision()
+    if name not in PRECISIONS:
+        raise UnknownPrecision(name, "PREREVIEW_DETECTION_PRECISION")
     return name
 
 

@@ -104,6 +104,27 @@ def test_the_models_run_in_f32_unless_told_and_an_unknown_precision_stops_the_se
     assert "f32, bf16, f16" in caught.value.message
 
 
+def test_the_detector_alone_can_run_in_bf16_and_an_unknown_value_stops_the_service(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.config import InvalidOcrEngine, ServiceSettings
+
+    monkeypatch.setenv("PREREVIEW_DETECTION_PRECISION", "bf16")
+    with _fresh_openvino(monkeypatch) as engine:
+        detector = engine.text_det.infer._request.get_compiled_model()
+        reader = engine.text_rec._one.session._request.get_compiled_model()
+    import openvino
+
+    # on a CPU without bf16 (no AVX512_BF16 or AMX) OpenVINO keeps f32
+    capable = "BF16" in openvino.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    assert str(detector.get_property("INFERENCE_PRECISION_HINT")) == (
+        "<Type: 'bfloat16'>" if capable else "<Type: 'float32'>")
+    assert str(reader.get_property("INFERENCE_PRECISION_HINT")) == "<Type: 'float32'>"
+    monkeypatch.setenv("PREREVIEW_DETECTION_PRECISION", "int4")
+    with pytest.raises(InvalidOcrEngine) as caught:
+        ServiceSettings().refuse_insecure()
+    assert "PREREVIEW_DETECTION_PRECISION='int4'" in caught.value.message
+
+
 def test_a_failure_while_decoding_a_piece_is_raised_not_read_as_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     with _fresh_openvino(monkeypatch) as engine:
