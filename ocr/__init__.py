@@ -11,6 +11,7 @@ personal data).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
@@ -57,7 +58,8 @@ def read_file(name: str, data: bytes, loaded: Loaded | None = None,
     if loaded is not None:
         doc.pdf = loaded.pdf
         doc.problems.extend(loaded.problems)
-        doc.pages = [_prepared(page, prepare_page, doc.problems) for page in loaded.pages]
+        doc.pages = _lean([_prepared(page, prepare_page, doc.problems)
+                           for page in loaded.pages], keep_cleaned=len(loaded.pages) == 1)
         doc.kind, doc.kind_confidence = _stage(
             "classify", doc.problems, lambda: classify(doc.pages)) or (DocumentKind.UNKNOWN, 0.0)
         if _stage("engine", doc.problems, lambda: _read_by_another_engine(doc.kind)):
@@ -85,8 +87,18 @@ def read_fields(doc: ReadDocument) -> ReadDocument:
     result = result or KindResult()
     doc.fields, doc.rows = result.fields, result.rows
     doc.problems.extend(result.problems)
+    doc.pages = _lean(doc.pages)
     doc.seconds += time.perf_counter() - started
     return doc
+
+
+def _lean(pages: list[Page], keep_cleaned: bool = False) -> list[Page]:
+    """The pages without their images cleaned up for reading (two more images a page),
+    unless kept for the kind's reader of a one-page document."""
+    if keep_cleaned:
+        return pages
+    return [dataclasses.replace(p, cleaned=None) if p.cleaned is not None else p
+            for p in pages]
 
 
 def _read_by_another_engine(kind: DocumentKind) -> bool:

@@ -375,7 +375,12 @@ def rules_across(g: np.ndarray, x: int) -> list[int]:
 
 def ocr_ready(image: np.ndarray) -> np.ndarray:
     """The grey image handed to Tesseract for a cleaned page image."""
-    g = remove_rulings(flatten(image))
+    return ready_from_flat(flatten(image))
+
+
+def ready_from_flat(flat: np.ndarray) -> np.ndarray:
+    """``ocr_ready`` of an image already flattened (``flatten``)."""
+    g = remove_rulings(flat)
     return blank_margin(g) if looks_like_card(g) else g
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import engines
 from . import image as im
 from .classify import keyword_hits
-from .types import Page, Word
+from .types import Cleaned, Page, Word
 
 GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying others
 
@@ -29,18 +29,20 @@ def prepare_page(page: Page) -> Page:
     image = im.fit_size(im.to_bgr(page.image))
     quad = page.outline.corners if page.outline else im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None, page.one_card)
-    rotation, upright_image, text = upright(straight, is_card, page.one_card,
-                                            sharp=page.one_card and not page.small_card)
+    rotation, upright_image, text, cleaned = upright(
+        straight, is_card, page.one_card, sharp=page.one_card and not page.small_card)
     if is_card and quad is not None and not page.one_card and keyword_hits(
             _text(text.lines)) < GOOD_ENOUGH:
         # an A4 sheet in perspective can measure like a card: try it as a sheet
         straight2, _, quarter2 = straighten(image, quad, False)
-        rotation2, image2, text2 = upright(straight2, False)
+        rotation2, image2, text2, cleaned2 = upright(straight2, False)
         if _value(text2.lines) > _value(text.lines):
             rotation, upright_image, text, quarter = rotation2, image2, text2, quarter2
+            cleaned = cleaned2
     return dataclasses.replace(page, image=upright_image, words=text.lines,
                                tokens=text.pieces, rotation=(rotation + quarter) % 360,
-                               outline=None)  # it was the picture's, not this image's
+                               outline=None,  # it was the picture's, not this image's
+                               cleaned=cleaned)
 
 
 CUT_OUT_SKEW = 3.0  # degrees: a card cut out along its outline is straight to within this
@@ -96,14 +98,15 @@ def _text(words: list[Word]) -> str:
     return "\n".join(w.text for w in words)
 
 
-def upright(image: np.ndarray, is_card: bool, one_card: bool = False,
-            sharp: bool = False) -> tuple[int, np.ndarray, engines.PageText]:
+def upright(image: np.ndarray, is_card: bool, one_card: bool = False, sharp: bool = False
+            ) -> tuple[int, np.ndarray, engines.PageText, Cleaned | None]:
     """Try turns (most likely first) and keep the one that reads best. Where the
     reader's angle classifier finds the text upside down, the opposite turn is read
     next (and the turns between are tried only if that does not settle it). A card
     (or a picture known to hold one card, though it measures off) is turned only to
     lie landscape. ``sharp``: a card cut from a scan or PDF, its text found on a
-    smaller copy."""
+    smaller copy. Also the kept turn's image cleaned up for reading (None if its
+    text was read turned from another turn's)."""
     h, w = image.shape[:2]
     turns = [0, 180, 90, 270]
     if (is_card or one_card) and h > w:
@@ -113,11 +116,14 @@ def upright(image: np.ndarray, is_card: bool, one_card: bool = False,
     large_print = is_card or one_card  # a card cut out measuring off is still a card
     best: tuple[float, int, np.ndarray, engines.PageText] | None = None
     tried: set[int] = set()
+    cleaned: dict[int, Cleaned] = {}
     for turn in turns:
         if turn in tried:
             continue
         turned = im.rotate_quarter(image, turn)
-        ready = im.ocr_ready(turned)
+        flat = im.flatten(turned)
+        ready = im.ready_from_flat(flat)
+        cleaned[turn] = Cleaned(turned, flat, ready)
         text = engines.find_text(ready, orientation=True, large_print=large_print,
                                  sharp=sharp)
         tried.add(turn)
@@ -136,8 +142,10 @@ def upright(image: np.ndarray, is_card: bool, one_card: bool = False,
             break
     assert best is not None
     text = best[3]
+    kept = cleaned.get(best[1])
     return best[1], best[2], dataclasses.replace(
-        text, lines=engines.reread_lines(best[2], text.lines))
+        text, lines=engines.reread_lines(best[2], text.lines)), (
+        kept if kept is not None and kept.source is best[2] else None)
 
 
 def _value(lines: list[Word]) -> float:

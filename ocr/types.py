@@ -66,6 +66,16 @@ class Word:
     confidence: float  # 0..1 (1.0 for a PDF text layer)
 
 
+@dataclass(frozen=True)
+class Cleaned:
+    """A page's image cleaned up for reading (``image.flatten`` and ``image.ocr_ready``
+    of ``source``), kept so the kind's reader does not clean it up again."""
+
+    source: np.ndarray
+    flat: np.ndarray
+    ready: np.ndarray
+
+
 @dataclass
 class Page:
     number: int  # from 1
@@ -78,10 +88,17 @@ class Page:
     small_card: bool = False  # that card was small (from a photo): its key fields are
     #                           looked at again once it is read (``card_look``)
     outline: Outline | None = None  # where the document lies, once looked for
+    cleaned: Cleaned | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         return "\n".join(w.text for w in self.words)
+
+    def cleaned_image(self) -> Cleaned | None:
+        """The image cleaned up for reading, if it was made from this page's image (a page
+        given another image keeps no stale one)."""
+        return self.cleaned if self.cleaned is not None and (
+            self.cleaned.source is self.image) else None
 
 
 @dataclass(frozen=True)

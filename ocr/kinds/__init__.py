@@ -90,6 +90,18 @@ def _unsure_if_impossible(found: Field) -> Field:
 
 # --- lines and value crops ----------------------------------------------------------
 
+def flat_of(page: Page) -> np.ndarray:
+    """The page's image flattened (``image.flatten``), as it was to be read: not again."""
+    cleaned = page.cleaned_image()
+    return cleaned.flat if cleaned else im.flatten(page.image)
+
+
+def ready_of(page: Page) -> np.ndarray:
+    """The page's image ready for reading (``image.ocr_ready``), as it was read: not again."""
+    cleaned = page.cleaned_image()
+    return cleaned.ready if cleaned else im.ocr_ready(page.image)
+
+
 def find_line(lines: list[Word], label: str, after: int = 0) -> int | None:
     """Index of the first line (from ``after``) that starts with ``label``; a
     two-character label may show only one of its characters."""

@@ -16,7 +16,7 @@ from ..classify import cjk_only
 from ..divisions import issuing_authorities
 from ..engines import read_line
 from ..types import BBox, Field, Page, Word
-from . import after_label, find_line, reread, value_box
+from . import after_label, find_line, flat_of, reread, value_box
 from .id_card import (
     _DATE,
     GRAMMAR_CONFIDENCE,
@@ -33,7 +33,7 @@ _BRANCH = re.compile(r"公安局(.*)分局$")
 
 
 def read_back(page: Page) -> dict[str, Field]:
-    g = im.flatten(page.image)
+    g = flat_of(page)
     lines = [w for w in page.words if w.text.strip()]
     fields: dict[str, Field] = {}
     i_valid = _line_or(find_line(lines, "有效期限"), _first_date_line(lines, None))

@@ -20,7 +20,7 @@ from ..classify import cjk_only, contains
 from ..engines import read_line, read_lines, recognise
 from ..recognizer import AGREE_CONFIDENCE
 from ..types import BBox, DocumentKind, Field, Page, ReadProblem, Word
-from . import KindResult, after_label, find_line, reread, value_box
+from . import KindResult, after_label, find_line, flat_of, reread, value_box
 from .id_number import (
     NUMBER_LIKE,
     number_birth,
@@ -78,7 +78,7 @@ def turn_over(page: Page) -> Page:
 def read_front(page: Page) -> dict[str, Field]:
     from .id_address import province_line, read_address
 
-    g = im.flatten(page.image)
+    g = flat_of(page)
     if _is_card(g):  # without the portrait: it reads as stray characters
         g = without_photo(im.blank_margin(g))
         page.words = (engines.lines_from_pieces(_outside_photo(page.tokens, g.shape))

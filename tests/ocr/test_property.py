@@ -298,3 +298,34 @@ def test_rows_are_read_from_the_pieces_the_page_reader_found(
     assert len(calls) == 1
     for name in ("certificate_number", "owners", "location", "unit_number"):
         assert doc.value(name) == fields[name], name
+
+
+def test_a_certificate_is_cleaned_up_for_reading_once(monkeypatch) -> None:  # noqa: ANN001
+    """The page turned upright is flattened once: the certificate's reader takes that
+    image (and its rulings) as it was read, not made again; a page given another image
+    keeps no stale one."""
+    import dataclasses
+
+    from ocr import image as im
+
+    name, data, printed = corpus_image("property_certificate", 5, 0, "scan")
+    flattened: list[tuple[int, ...]] = []
+    flatten = im.flatten
+
+    def counted(image: np.ndarray) -> np.ndarray:
+        flattened.append(image.shape)
+        return flatten(image)
+
+    monkeypatch.setattr(im, "flatten", counted)
+    doc = ocr.read_upload(name, data)[0]
+    assert doc.value("certificate_number") == printed["certificate_number"]
+    pages = [s for s in flattened if s[0] * s[1] > 1_000_000]  # whole pages, not crops
+    assert len(pages) == 1
+    assert doc.pages[0].cleaned is None  # not kept once the fields are read
+    from ocr.loader import load
+    from ocr.prepare import prepare_page
+
+    prepared = prepare_page(load(name, data).pages[0])
+    assert prepared.cleaned_image() is not None
+    turned = dataclasses.replace(prepared, image=np.ascontiguousarray(prepared.image[::-1]))
+    assert turned.cleaned_image() is None

@@ -87,7 +87,7 @@ def test_a_page_found_upside_down_is_read_once_the_right_way_up(
     monkeypatch.setattr(recognizer, "_detect",
                         lambda *a: detections.append(1) or detect(*a))
     with engines.forced("rapidocr"), engines.reading_as(None):
-        turn, _, text = upright(cv2.rotate(picture, cv2.ROTATE_180), False)
+        turn, _, text, _ = upright(cv2.rotate(picture, cv2.ROTATE_180), False)
     assert turn == 180
     assert "收入证明" in "".join(w.text for w in text.lines)
     assert len(runs) == 1  # one recognition pass: the upright one
