@@ -350,10 +350,11 @@ def ruling_masks(g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return horiz, vert
 
 
-def remove_rulings(g: np.ndarray) -> np.ndarray:
+def remove_rulings(g: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None
+                   ) -> np.ndarray:
     """Paint long horizontal and vertical lines (table rulings) white so digits
-    next to them are not dropped."""
-    horiz, vert = ruling_masks(g)
+    next to them are not dropped (``masks``: ``ruling_masks(g)`` already found)."""
+    horiz, vert = masks if masks is not None else ruling_masks(g)
     lines = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
     if not cv2.countNonZero(lines):
         return g
@@ -378,9 +379,11 @@ def ocr_ready(image: np.ndarray) -> np.ndarray:
     return ready_from_flat(flatten(image))
 
 
-def ready_from_flat(flat: np.ndarray) -> np.ndarray:
-    """``ocr_ready`` of an image already flattened (``flatten``)."""
-    g = remove_rulings(flat)
+def ready_from_flat(flat: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> np.ndarray:
+    """``ocr_ready`` of an image already flattened (``flatten``; ``masks``: its
+    ``ruling_masks`` already found)."""
+    g = remove_rulings(flat, masks)
     return blank_margin(g) if looks_like_card(g) else g
 
 

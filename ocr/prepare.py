@@ -122,8 +122,9 @@ def upright(image: np.ndarray, is_card: bool, one_card: bool = False, sharp: boo
             continue
         turned = im.rotate_quarter(image, turn)
         flat = im.flatten(turned)
-        ready = im.ready_from_flat(flat)
-        cleaned[turn] = Cleaned(turned, flat, ready)
+        rulings = im.ruling_masks(flat)
+        ready = im.ready_from_flat(flat, rulings)
+        cleaned[turn] = Cleaned(turned, flat, ready, rulings)
         text = engines.find_text(ready, orientation=True, large_print=large_print,
                                  sharp=sharp)
         tried.add(turn)

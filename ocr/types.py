@@ -74,6 +74,7 @@ class Cleaned:
     source: np.ndarray
     flat: np.ndarray
     ready: np.ndarray
+    rulings: tuple[np.ndarray, np.ndarray]  # ``image.ruling_masks(flat)``
 
 
 @dataclass

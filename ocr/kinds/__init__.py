@@ -102,6 +102,13 @@ def ready_of(page: Page) -> np.ndarray:
     return cleaned.ready if cleaned else im.ocr_ready(page.image)
 
 
+def rulings_of(page: Page) -> tuple[np.ndarray, np.ndarray]:
+    """The page's horizontal and vertical rulings (``image.ruling_masks`` of its image
+    flattened), as found when it was read: not again."""
+    cleaned = page.cleaned_image()
+    return cleaned.rulings if cleaned else im.ruling_masks(im.flatten(page.image))
+
+
 def find_line(lines: list[Word], label: str, after: int = 0) -> int | None:
     """Index of the first line (from ``after``) that starts with ``label``; a
     two-character label may show only one of its characters."""

@@ -27,7 +27,7 @@ from ..engines import (
 from ..recognizer import AGREE_CONFIDENCE
 from ..tesseract import DIGITS
 from ..types import BBox, Field, Page, Word
-from . import KindResult, after_label, flat_of, ready_of, value_box
+from . import KindResult, after_label, ready_of, rulings_of, value_box
 from .fields_text import MALFORMED_ADDRESS
 from .names import fills_its_ink
 
@@ -72,7 +72,7 @@ def read(pages: list[Page]) -> KindResult:
             fields["certificate_number"] = number
             break
     g = ready_of(page)
-    for name, (value, box, conf) in read_rows(page, g, flat_of(page)).items():
+    for name, (value, box, conf) in read_rows(page, g, rulings_of(page)[0]).items():
         value = normalise(name, value, g, box)
         if name == "owners" and value:
             value, conf = vote_owners(value, conf, g, box)
@@ -308,11 +308,11 @@ def _misread_labels(lines: list[Word], labels: dict[str, int]) -> dict[str, int]
 _LABEL_HEAD = re.compile(r"\s*[\u4e00-\u9fff]{2,6}\s*[:：]")
 
 
-def read_rows(page: Page, g: np.ndarray, flat: np.ndarray | None = None
+def read_rows(page: Page, g: np.ndarray, horizontal: np.ndarray | None = None
               ) -> dict[str, tuple[str, BBox, float]]:
     """Each labelled row's value: its band beside the label column, cropped
     and read again as a block (values wrap onto several lines). ``g``: the page
-    ready for reading; ``flat``: flattened, its rulings still there."""
+    ready for reading; ``horizontal``: its horizontal rulings' mask, if found."""
     lines = page.words
     labels = _label_lines(lines)
     if not labels:
@@ -322,7 +322,7 @@ def read_rows(page: Page, g: np.ndarray, flat: np.ndarray | None = None
     value_x = _value_column(g, lines, labels)
     right = max(w.bbox[2] for w in lines) + 10
     page_left = min(w.bbox[0] for w in lines) - 20
-    rulings = _rulings(im.flatten(page.image) if flat is None else flat)
+    rulings = _rulings(rulings_of(page)[0] if horizontal is None else horizontal)
     tops = sorted(w.bbox[1] for w in label_lines)
     bands = {name: _band(lines[i], tops, _rules_across(rulings, lines[i]), g.shape[0],
                          notes=name == "notes")
@@ -415,10 +415,9 @@ def _on_label(word: Word, box: BBox, label: Word, name: str) -> bool:
     return x0 <= x <= x1 and y0 <= y <= y1
 
 
-def _rulings(flat: np.ndarray) -> list[tuple[int, int, int]]:
-    """The page's horizontal rulings as (x0, x1, y), on its flattened image."""
-    horiz, _ = im.ruling_masks(flat)
-    horiz = cv2.dilate(horiz, np.ones((1, 9), np.uint8))
+def _rulings(horizontal: np.ndarray) -> list[tuple[int, int, int]]:
+    """The page's horizontal rulings as (x0, x1, y), from their mask."""
+    horiz = cv2.dilate(horizontal, np.ones((1, 9), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(horiz)
     return [(int(stats[i, 0]), int(stats[i, 0] + stats[i, 2]), int(stats[i, 1] + stats[i, 3] // 2))
             for i in range(1, count)]
