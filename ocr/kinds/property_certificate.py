@@ -72,7 +72,7 @@ def read(pages: list[Page]) -> KindResult:
             fields["certificate_number"] = number
             break
     g = ready_of(page)
-    for name, (value, box, conf) in read_rows(page, g, rulings_of(page)[0]).items():
+    for name, (value, box, conf) in read_rows(page, g).items():
         value = normalise(name, value, g, box)
         if name == "owners" and value:
             value, conf = vote_owners(value, conf, g, box)
@@ -308,11 +308,9 @@ def _misread_labels(lines: list[Word], labels: dict[str, int]) -> dict[str, int]
 _LABEL_HEAD = re.compile(r"\s*[\u4e00-\u9fff]{2,6}\s*[:：]")
 
 
-def read_rows(page: Page, g: np.ndarray, horizontal: np.ndarray | None = None
-              ) -> dict[str, tuple[str, BBox, float]]:
+def read_rows(page: Page, g: np.ndarray) -> dict[str, tuple[str, BBox, float]]:
     """Each labelled row's value: its band beside the label column, cropped
-    and read again as a block (values wrap onto several lines). ``g``: the page
-    ready for reading; ``horizontal``: its horizontal rulings' mask, if found."""
+    and read again as a block (values wrap onto several lines)."""
     lines = page.words
     labels = _label_lines(lines)
     if not labels:
@@ -322,7 +320,7 @@ def read_rows(page: Page, g: np.ndarray, horizontal: np.ndarray | None = None
     value_x = _value_column(g, lines, labels)
     right = max(w.bbox[2] for w in lines) + 10
     page_left = min(w.bbox[0] for w in lines) - 20
-    rulings = _rulings(rulings_of(page)[0] if horizontal is None else horizontal)
+    rulings = _rulings(rulings_of(page)[0])
     tops = sorted(w.bbox[1] for w in label_lines)
     bands = {name: _band(lines[i], tops, _rules_across(rulings, lines[i]), g.shape[0],
                          notes=name == "notes")
