@@ -275,13 +275,15 @@ def _name(page: Page, g: np.ndarray, line: Word, value_x: int | None) -> dict[st
     if len(from_line) >= 2:  # a one-character name is a piece of one
         votes[from_line] = line.confidence
     crop = im.crop(g, box, pad=6)
+    as_it_is = recognise([crop])[0]  # the PP-OCR reader reads rare characters better
     for scale in NAME_SCALES:
-        text, conf = read_line(im.scale_to(crop, int(max(crop.shape[:2]) * scale)), "chi_sim", 7)
+        text, conf = (as_it_is if scale == 1.0 and _recogniser_reads_lines() else read_line(
+            im.scale_to(crop, int(max(crop.shape[:2]) * scale)), "chi_sim", 7))
         name = _name_chars(text)
         if 2 <= len(name) <= 5:
             votes[name] = votes.get(name, 0.0) + conf
     tesseract_names = set(votes)
-    second, score = recognise([crop])[0]  # the PP-OCR reader reads rare characters better
+    second, score = as_it_is
     second = _name_chars(second)
     if 2 <= len(second) <= 5 and score >= 0.8:
         votes[second] = votes.get(second, 0.0) + 2 * score
@@ -297,6 +299,13 @@ def _name(page: Page, g: np.ndarray, line: Word, value_x: int | None) -> dict[st
     if common := common_surname(crop, value):
         value, conf = common, min(conf, engines.DISAGREE_CONFIDENCE)
     return {"name": Field("name", value, page.number, box, round(conf, 3))}
+
+
+def _recogniser_reads_lines() -> bool:
+    """Whether ``read_line`` of a crop is the recogniser's reading of it (not Tesseract's):
+    the crop read as it is once serves both."""
+    profile = engines.active()
+    return profile.second_reader and not profile.tesseract_crops
 
 
 NAME_SPAN_SLACK = 0.5  # characters: a name's ink spans its count of square characters

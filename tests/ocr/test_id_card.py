@@ -314,3 +314,24 @@ def test_the_address_line_is_found_by_its_province_where_no_label_was_read() -> 
 def test_a_birth_date_misread_past_today_or_before_1900_is_not_taken() -> None:
     assert _may_be_born(dt.date(1974, 6, 19))
     assert not _may_be_born(dt.date(3197, 6, 19)) and not _may_be_born(dt.date(1874, 6, 19))
+
+
+def test_a_fronts_name_crop_is_read_as_it_is_once(monkeypatch) -> None:  # noqa: ANN001
+    """The name's crop is read at several sizes; as it is, the recogniser reads it once
+    (its reading counts for that size and as the recogniser's own vote)."""
+    import ocr
+    from ocr import recognizer
+    from samples.corpus import corpus_image
+
+    name, data, printed = corpus_image("id_card_front", 5, 0, "scan")
+    read: list[bytes] = []
+    recognise = recognizer.recognise
+
+    def recorded(crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        read.extend(c.tobytes() + bytes(str(c.shape), "ascii") for c in crops)
+        return recognise(crops)
+
+    monkeypatch.setattr(recognizer, "recognise", recorded)
+    front = ocr.read_upload(name, data)[0]
+    assert front.value("name") == printed["name"]
+    assert len(read) == len(set(read))  # no crop read twice
