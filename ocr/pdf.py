@@ -69,10 +69,16 @@ class Renderer:
         bitmap = self.page(number).render(scale=RESOLUTION / 72, no_smoothtext=True,
                                           no_smoothpath=True, no_smoothimage=True,
                                           prefer_bgrx=True)
-        pixels = bitmap.to_numpy()
-        if pixels.ndim == 2:
-            return np.ascontiguousarray(np.dstack([pixels] * 3))
-        return np.ascontiguousarray(pixels[:, :, :3])
+        return bgr_image(bitmap)
+
+
+def bgr_image(bitmap: Any) -> np.ndarray:
+    """A pdfium bitmap (rendered BGR, BGRX or grey, as pdfium does by default) as a BGR
+    image, without a conversion through RGB."""
+    pixels = bitmap.to_numpy()
+    if pixels.ndim == 2:
+        return np.ascontiguousarray(np.dstack([pixels] * 3))
+    return np.ascontiguousarray(pixels[:, :, :3])
 
 
 def _page(number: int, page: Any, renderer: Renderer) -> Page:

@@ -233,14 +233,9 @@ def _card_rendered(pdf_page: Any, page: Page, box: np.ndarray, scale: float, wid
     left, top = np.floor(np.clip(box.min(axis=0), 0, None) * scale) / scale  # whole pixels
     right, bottom = np.minimum(box.max(axis=0), (width, height))
     image = pdf_page.render(scale=scale, crop=(left, height - bottom, width - right, top))
-    return replace(page, image=_bgr(image)), (box - (left, top)) * scale
+    from .pdf import bgr_image
 
-
-def _bgr(bitmap: Any) -> np.ndarray:
-    """A pdfium bitmap as a BGR image (pdfium renders BGR: no conversion through RGB)."""
-    if bitmap.mode == "BGR":
-        return np.ascontiguousarray(bitmap.to_numpy())
-    return np.ascontiguousarray(np.asarray(bitmap.to_pil().convert("RGB"), np.uint8)[:, :, ::-1])
+    return replace(page, image=bgr_image(image)), (box - (left, top)) * scale
 
 
 def _read_as(side: ReadDocument, kind: DocumentKind) -> ReadDocument:
