@@ -7,13 +7,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from stdnum.cn import ric
+from ocr.kinds.id_number import check_character_right
 
 
 def check(number: str, printed_sex: str | None) -> dict[str, bool]:
     number = number.strip().upper()
     shape = bool(re.fullmatch(r"\d{17}[\dX]", number))
-    check_ok = shape and ric.calc_check_digit(number[:17]) == number[17]
+    check_ok = shape and check_character_right(number)
     birth_ok = shape and _birth(number) is not None
     sex_ok = shape and (printed_sex is None or printed_sex == sex_of(number))
     return {"valid": check_ok and birth_ok and sex_ok, "check_ok": check_ok,

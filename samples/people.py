@@ -135,7 +135,8 @@ def make_id_number(region: Region, birth: date, sex: str, seq: int) -> str:
     if (last % 2 == 1) != (sex == "男"):
         seq = seq + 1 if seq < 999 else seq - 1
     body = f"{region.code}{birth:%Y%m%d}{seq:03d}"
-    return body + ric.calc_check_digit(body)
+    # stdnum's calc_check_digit takes the whole number and leaves out its last character
+    return body + ric.calc_check_digit(body + "?")
 
 
 def wrong_check_char(id_number: str) -> str:

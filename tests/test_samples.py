@@ -39,7 +39,7 @@ def built() -> dict[str, cases.Case]:
 
 
 def _valid_id(number: str) -> bool:
-    return ric.calc_check_digit(number[:17]) == number[-1]
+    return ric.calc_check_digit(number) == number[-1]  # stdnum leaves out the last character
 
 
 def _doc(case: cases.Case, kind: str) -> cases.CaseFile:

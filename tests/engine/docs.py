@@ -9,7 +9,7 @@ import numpy as np
 from engine.application import Application
 from ocr.types import DocumentKind, Field, Page, PdfInfo, ReadDocument, StatementRow
 
-NAME, ID_NUMBER = "王小明", "110105199003071238"
+NAME, ID_NUMBER = "王小明", "110105199003071239"
 
 
 def application(**changes: object) -> Application:

@@ -85,7 +85,7 @@ def test_each_defect_gives_its_code(book: RuleBook) -> None:
             clean_documents(), DocumentKind.PROPERTY_CERTIFICATE, owners=f"{NAME}、李四",
             co_ownership="共同共有"),
         "fraud.id_number_invalid": replace(clean_documents(), DocumentKind.ID_CARD_FRONT,
-                                           id_number="110105199003071239"),
+                                           id_number="110105199003071238"),
     }
     for code, docs in cases.items():
         assert codes(run(book, docs)) == [code], code
@@ -94,7 +94,7 @@ def test_each_defect_gives_its_code(book: RuleBook) -> None:
 def test_co_borrower_owner_is_fine(book: RuleBook) -> None:
     docs = replace(clean_documents(), DocumentKind.PROPERTY_CERTIFICATE, owners=f"{NAME}、李四",
                    co_ownership="共同共有")
-    co = {"name": "李四", "id_number": "110105199208150027"}
+    co = {"name": "李四", "id_number": "110105199208150029"}
     assert codes(run(book, docs, co_borrowers=[co])) == []
 
 

@@ -127,11 +127,11 @@ def _spelled(text: str, runners_up: dict[int, str], alphabet: str = "0123456789X
 def test_a_number_read_a_digit_off_is_made_valid_by_its_runner_up() -> None:
     from ocr.kinds.id_number import valid_number
 
-    read = "440305198092157830"  # 0 of 1980-02-15 read 9; its runner-up at that step is 0
+    read = "440305198092157834"  # 0 of 1980-02-15 read 9; its runner-up at that step is 0
     assert not valid_number(read)
     log_probs, characters = _spelled(read, {10: "0", 3: "8"})
     assert lexicon.closest_valid(log_probs, characters, "0123456789X", 18,
-                                 valid_number) == "440305198002157830"
+                                 valid_number) == "440305198002157834"
     # no runner-up makes it valid, or it has another length: no guess
     bare, characters = _spelled(read, {})
     assert lexicon.closest_valid(bare, characters, "0123456789X", 18, valid_number) is None
