@@ -50,6 +50,7 @@ def accuracy(count: int, seed: int, corpus: Path | None, console: Console,
         for item in items:
             files[item["file"]].append(item)
         tallies = {name or "configured": _Tally() for name in names}
+        console.print(f"machine: {machine()}")
         if files:
             _warm_up(root / next(iter(files)), names)
         for number, (file, entries) in enumerate(files.items(), 1):
@@ -66,7 +67,31 @@ def accuracy(count: int, seed: int, corpus: Path | None, console: Console,
                         entry, _matching(entry, docs), (seconds * share, pages * share),
                         (bare[0] * share, bare[1] * share))
             console.log(f"{number}/{len(files)} {file}")
-    return _print_side_by_side(tallies, console)
+    return {**_print_side_by_side(tallies, console), "machine": machine()}
+
+
+SIMD = ("avx2", "avx512f", "avx512_bf16", "amx_bf16")  # what the models' speed turns on
+
+
+def machine() -> str:
+    """The CPU the figures were taken on: the models' speed against bare Tesseract's
+    depends on it (the same code ran desk photos of copies at 1.26-1.60x bare on a
+    2-core Xeon with AMX, 1.59-1.69x on a 2-core EPYC with AVX2 only)."""
+    import os
+    import platform
+
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    simd = ", ".join(f for f in SIMD if f in flags) or "none of " + "/".join(SIMD)
+    return f"{model}, {os.cpu_count()} cores, {simd}"
 
 
 def _timed_read(name: str | None, file: str, data: bytes) -> tuple[float, list[ocr.ReadDocument]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import random
 from pathlib import Path
 
@@ -39,3 +40,6 @@ def test_a_value_read_wrong_is_listed_and_said_to_be_sure_or_checked(
     assert wrong["silent"] is (wrong["confidence"] >= 0.85)
     assert "1 fields read wrong" in out.getvalue()
     assert figures["kinds"]["id_card_back/scan"]["kind_accuracy"] == 1.0
+    # the CPU the seconds were taken on is said beside them
+    assert figures["machine"] == bench.machine() and f"machine: {bench.machine()}" in out.getvalue()
+    assert f"{os.cpu_count()} cores" in figures["machine"]
