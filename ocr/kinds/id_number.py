@@ -55,8 +55,8 @@ def check_character_right(number: str) -> bool:
     """Whether an 18-character number ends in the check character of its first 17
     (GB 11643-1999, ISO 7064 MOD 11-2). python-stdnum's ``calc_check_digit`` takes the
     whole number and leaves out its last character: given the first 17 only, it
-    checked the first 16, so a misread sex digit passed (110108197105126541 read
-    ...6511, sure) and a real number such as 11010519491231002X was judged invalid."""
+    checked the first 16, so a misread sex digit passed and a real number such as
+    11010519491231002X was judged invalid."""
     return len(number) == 18 and ric.calc_check_digit(number) == number[17]
 
 
