@@ -51,7 +51,9 @@ def read_kind(kind: DocumentKind, pages: list[Page]) -> KindResult:
                              for name, f in result.fields.items()}
         if (name := FORM_NAMES.get(kind)) in result.fields:
             result.fields[name] = read_alike(result.fields[name], pages)
-    result.fields = {name: _limited_company_checked(_unsure_if_impossible(f))
+    from .id_number import as_checked  # it imports this package
+
+    result.fields = {name: as_checked(_limited_company_checked(_unsure_if_impossible(f)))
                      for name, f in result.fields.items()}
     return result  # type: ignore[no-any-return]
 

@@ -41,14 +41,14 @@ def valid_number(number: str) -> bool:
             and born.year >= 1900 and born <= dt.date.today())
 
 
-def as_checked(number: Field) -> Field:
-    """An ID number read off a letter or a pay slip, where it has no second look: one
-    whose check character or birth date is wrong was misread (or is false) either way,
-    and is left to be checked by hand, never passed on as sure (seed 113: an income
-    certificate's ...6544 read ...6511, both readers alike, at 0.96)."""
-    if valid_number(number.value):
-        return number
-    return dataclasses.replace(number, confidence=min(number.confidence, CONFLICT_CONFIDENCE))
+def as_checked(found: Field) -> Field:
+    """A field: an ID number whose check character or birth date is wrong was misread
+    (or is false) either way, and is left to be checked by hand, never passed on as sure
+    (seed 113: an income certificate's ...6544 read ...6511, both readers alike, at 0.96;
+    a letter's or pay slip's number has no second look). Any other field as it is."""
+    if found.name != "id_number" or valid_number(found.value):
+        return found
+    return dataclasses.replace(found, confidence=min(found.confidence, CONFLICT_CONFIDENCE))
 
 
 def check_character_right(number: str) -> bool:

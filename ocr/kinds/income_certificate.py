@@ -22,7 +22,7 @@ from ..engines import detect_and_read, read_line, recognise
 from ..types import Field, Page, ReadProblem, Word
 from . import KindResult
 from .fields_text import ID_NUMBER, ORG
-from .id_number import as_checked, valid_number
+from .id_number import valid_number
 
 CJK = r"[\u4e00-\u9fff]"
 LETTERHEAD_LINES = 3  # the employer's name printed above the title
@@ -69,8 +69,6 @@ def read(pages: list[Page]) -> KindResult:
         _put(result, "id_number", m.group(1).upper(), m.start(1), spans)
     elif (m := _X_MISREAD.search(text)) and valid_number(m.group(1) + "X"):
         _put(result, "id_number", m.group(1) + "X", m.start(1), spans)  # the check says X
-    if "id_number" in result.fields:
-        result.fields["id_number"] = as_checked(result.fields["id_number"])
     _issue_date(result, text, spans)
     _employer(result, pages, text, spans)
     _check_capital(result)

@@ -28,7 +28,6 @@ from .fields_text import (
     field,
     lines,
 )
-from .id_number import as_checked
 
 LABELS: dict[str, tuple[str, ...]] = {
     "gross_pay": ("应发工资", "应发合计", "应发金额", "税前工资"),
@@ -80,8 +79,6 @@ def read(pages: list[Page]) -> KindResult:
     _points_restored(found)
     for helper in [k for k in found if k in INSURANCE_PARTS or k.startswith("_")]:
         del found[helper]
-    if "id_number" in found:
-        found["id_number"] = as_checked(found["id_number"])
     return result
 
 
