@@ -106,6 +106,28 @@ def test_a_misread_sex_digit_is_not_a_valid_number():
     assert not valid_number("110108197105126511")
 
 
+@pytest.mark.parametrize(("kind", "printed", "box", "confidence"), [
+    # seed 113's turned letter: ...6544 read ...6511 by both readers, sure (0.96)
+    ("income_certificate", "兹证明张三（身份证号：{}）系我单位正式员工。", (0, 0, 9, 9), 0.96),
+    ("pay_slip", "姓名：张三 身份证号：{}", (0, 0, 900, 40), 0.97)])
+def test_an_id_number_whose_check_character_is_wrong_is_never_sure(
+        kind: str, printed: str, box: tuple[int, int, int, int], confidence: float) -> None:
+    """A letter's or pay slip's ID number has no second look: one whose check character
+    is wrong was misread, and is checked by hand; a valid one is kept as read."""
+    from ocr.kinds import read_kind
+    from ocr.types import DocumentKind, Page, Word
+
+    def number_read(number: str) -> float:
+        line = Word(printed.format(number), box, confidence)
+        page = Page(1, np.full((100, 1000, 3), 255, np.uint8), words=[line])
+        found = read_kind(DocumentKind(kind), [page]).fields["id_number"]
+        assert found.value == number
+        return found.confidence
+
+    assert number_read("110108197105126511") < 0.85
+    assert number_read("110108197105126544") == confidence
+
+
 def _sex_read(page: Page, line: Word) -> dict[str, Field]:
     return _sex_ethnicity(page, line, None, _sex_band(page.image, line, None, None))
 

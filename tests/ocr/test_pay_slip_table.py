@@ -123,20 +123,3 @@ def test_a_piece_of_the_next_label_read_after_the_name_label_is_no_name() -> Non
     page.words[0] = Word("姓名基 " + header.text.split(" ", 1)[1], header.bbox, 0.9)
     page.tokens[0] = Word("姓名基", page.tokens[0].bbox, 0.9)
     assert pay_slip.read([page]).fields["employee_name"].value == "向菲"
-
-
-def test_an_id_number_whose_check_character_is_wrong_is_never_sure() -> None:
-    """A pay slip's ID number has no second look: one whose check character is wrong
-    (the sex digit and the check misread) is checked by hand, a valid one kept."""
-    from ocr.kinds import read_kind
-    from ocr.types import DocumentKind
-
-    def number_read(number: str) -> float:
-        line = Word(f"姓名：张三 身份证号：{number}", (0, 0, 900, 40), 0.97)
-        page = Page(1, np.full((100, 1000, 3), 255, np.uint8), words=[line])
-        found = read_kind(DocumentKind.PAY_SLIP, [page]).fields["id_number"]
-        assert found.value == number
-        return found.confidence
-
-    assert number_read("110108197105126511") < 0.85
-    assert number_read("110108197105126544") == 0.97
