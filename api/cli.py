@@ -153,7 +153,8 @@ def bench(
              "per kind, the default)")
     ] = None,
     repeat: Annotated[int, typer.Option(
-        help="accuracy: read each file this many times and keep the fastest")] = 1,
+        help="accuracy: read each file this many times (bare Tesseract and us back to "
+             "back) and keep the quickest round")] = 1,
 ) -> None:
     """Print figures: ``accuracy`` (reading, per kind, degradation and field, seconds per
     page), ``cases`` (verdicts of every generated scenario: exact, fail-safe, wrong),
