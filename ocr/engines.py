@@ -34,7 +34,7 @@ import numpy as np
 
 from . import lexicon, recognizer, tesseract
 from .image import ocr_ready, scale_to
-from .types import DocumentKind, Page, Word
+from .types import CardCut, DocumentKind, Page, Word
 
 
 @dataclass(frozen=True)
@@ -154,14 +154,14 @@ class PageText:
 
 
 def read_page_text(image: np.ndarray, orientation: bool = False,
-                   large_print: bool = False, sharp: bool = False) -> PageText:
+                   large_print: bool = False, cut: CardCut = CardCut.NONE) -> PageText:
     """A whole page's text, as the active profile reads it. ``orientation``: RapidOCR's
     angle classifier also says how much of it is upside down, and a page it finds so
     is read turned 180 (``turned``); ``large_print`` (an ID card): its text is found on
-    a smaller copy, smaller again if the card is ``sharp`` (cut from a scan or PDF)."""
+    a smaller copy, smaller again if the card was ``cut`` out of a copy."""
     chosen = active()
     if chosen.finder == "rapidocr":
-        reading = recognizer.read_pieces(image, orientation, large_print, sharp)
+        reading = recognizer.read_pieces(image, orientation, large_print, cut)
         return PageText(lines_from_pieces(reading.pieces), reading.pieces,
                         reading.upside_down, reading.turned, _as_it_lies(reading))
     if not chosen.cleanup:
@@ -182,11 +182,11 @@ def _as_it_lies(reading: recognizer.Reading) -> Callable[[], PageText] | None:
 
 
 def find_text(ready: np.ndarray, orientation: bool = False,
-              large_print: bool = False, sharp: bool = False) -> PageText:
+              large_print: bool = False, cut: CardCut = CardCut.NONE) -> PageText:
     """The text of an image already cleaned up for reading (``ocr_ready``), found by
     the active profile's finder alone: no second reading of Tesseract's lines."""
     if active().finder == "rapidocr":
-        return read_page_text(ready, orientation, large_print, sharp)
+        return read_page_text(ready, orientation, large_print, cut)
     return PageText(tesseract.read_lines(ready, lang="chi_sim", psm=6))
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from . import engines
 from . import image as im
 from .classify import keyword_hits
-from .types import Cleaned, Page, Word
+from .types import CardCut, Cleaned, Page, Word
 
 GOOD_ENOUGH = 2  # keyword hits that settle the orientation without trying others
 
@@ -30,7 +30,7 @@ def prepare_page(page: Page) -> Page:
     quad = page.outline.corners if page.outline else im.find_document(image)
     straight, is_card, quarter = straighten(image, quad, None, page.one_card)
     rotation, upright_image, text, cleaned = upright(
-        straight, is_card, page.one_card, sharp=page.one_card and not page.small_card)
+        straight, is_card, page.one_card, page.card_cut)
     if is_card and quad is not None and not page.one_card and keyword_hits(
             _text(text.lines)) < GOOD_ENOUGH:
         # an A4 sheet in perspective can measure like a card: try it as a sheet
@@ -98,15 +98,17 @@ def _text(words: list[Word]) -> str:
     return "\n".join(w.text for w in words)
 
 
-def upright(image: np.ndarray, is_card: bool, one_card: bool = False, sharp: bool = False
-            ) -> tuple[int, np.ndarray, engines.PageText, Cleaned | None]:
+def upright(image: np.ndarray, is_card: bool, one_card: bool = False,
+            cut: CardCut = CardCut.NONE) -> tuple[int, np.ndarray, engines.PageText,
+                                                   Cleaned | None]:
     """Try turns (most likely first) and keep the one that reads best. Where the
     reader's angle classifier finds the text upside down, the opposite turn is read
     next (and the turns between are tried only if that does not settle it). A card
     (or a picture known to hold one card, though it measures off) is turned only to
-    lie landscape. ``sharp``: a card cut from a scan or PDF, its text found on a
-    smaller copy. Also the kept turn's image cleaned up for reading (None if its
-    text was read turned from another turn's)."""
+    lie landscape. ``cut``: how a card was cut out of a copy (sharp from a scan or
+    PDF, small from a photo), its text found on a smaller copy. Also the kept turn's
+    image cleaned up for reading (None if its text was read turned from another
+    turn's)."""
     h, w = image.shape[:2]
     turns = [0, 180, 90, 270]
     if (is_card or one_card) and h > w:
@@ -125,13 +127,12 @@ def upright(image: np.ndarray, is_card: bool, one_card: bool = False, sharp: boo
         rulings = im.ruling_masks(flat)
         ready = im.ready_from_flat(flat, rulings)
         cleaned[turn] = Cleaned(turned, flat, ready, rulings)
-        text = engines.find_text(ready, orientation=True, large_print=large_print,
-                                 sharp=sharp)
+        text = engines.find_text(ready, orientation=True, large_print=large_print, cut=cut)
         tried.add(turn)
         if text.turned:  # found upside down: its pieces were read turned 180
             if keyword_hits(_text(text.lines)) < GOOD_ENOUGH:  # the classifier may be wrong:
                 as_is = (text.as_it_lies() if text.as_it_lies  # read as it lies
-                         else engines.find_text(ready, large_print=large_print, sharp=sharp))
+                         else engines.find_text(ready, large_print=large_print, cut=cut))
                 if best is None or _value(as_is.lines) > best[0]:
                     best = (_value(as_is.lines), turn, turned, as_is)
             turn, turned = (turn + 180) % 360, im.rotate_quarter(turned, 180)

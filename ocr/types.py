@@ -77,6 +77,14 @@ class Cleaned:
     rulings: tuple[np.ndarray, np.ndarray]  # ``image.ruling_masks(flat)``
 
 
+class CardCut(StrEnum):
+    """How a card being read was cut out of its page: what its text is found at."""
+
+    NONE = "none"  # a page, or a card photographed on its own
+    SHARP = "sharp"  # cut from a scan or a PDF of a copy, not enlarged
+    SMALL = "small"  # cut small out of a desk photo of a copy: enlarged, blurred
+
+
 @dataclass
 class Page:
     number: int  # from 1
@@ -90,6 +98,12 @@ class Page:
     #                           looked at again once it is read (``card_look``)
     outline: Outline | None = None  # where the document lies, once looked for
     cleaned: Cleaned | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def card_cut(self) -> CardCut:
+        if not self.one_card:
+            return CardCut.NONE
+        return CardCut.SMALL if self.small_card else CardCut.SHARP
 
     @property
     def text(self) -> str:

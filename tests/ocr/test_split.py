@@ -411,16 +411,17 @@ def test_a_small_cards_wording_is_left_to_be_checked_by_hand() -> None:
     assert back.fields["issuing_authority"].confidence < 0.85
 
 
-def test_a_copy_whose_small_cards_are_not_told_apart_leaves_its_wording_to_be_checked(
-        ) -> None:
-    """Seed 103: both cards of a desk photo were blurred past knowing which side each
-    is; the page read whole as a front gave its address wrong and sure (0.897)."""
+def test_a_copy_whose_small_cards_are_blurred_leaves_its_wording_to_be_checked() -> None:
+    """Seed 103: both cards of a desk photo blurred. Their text found at 960 px, they
+    were not told apart, and the page read whole as a front gave its address wrong and
+    sure (0.897); found at 704 px (SMALL_CARD_DET_SIDE) they are read as a front and a
+    back. Either way the address is checked by hand and intake is told why."""
     name, data, _ = composite_copy(103, 3, "composite_photo")
     documents = ocr.read_upload(name, data)
-    assert [d.kind for d in documents] == [DocumentKind.ID_CARD_FRONT]
-    [front] = documents
+    [front] = [d for d in documents if d.kind is DocumentKind.ID_CARD_FRONT]
     assert front.fields["address"].confidence < 0.85
-    assert "read.quality.too_small" in [p.code for p in front.problems]
+    for document in documents:
+        assert "read.quality.too_small" in [p.code for p in document.problems]
 
 
 def test_a_copys_cards_blurred_on_a_sharp_photo_are_told_to_intake() -> None:
@@ -498,11 +499,11 @@ def test_a_small_cards_period_a_blur_put_off_is_completed(seed: int, copy: int) 
         assert back.fields[field].confidence < 0.85
 
 
-def test_a_pdf_copys_sharp_cards_are_searched_for_text_smaller_than_a_photos(
+def test_a_copys_cards_are_searched_for_text_at_the_size_their_cut_calls_for(
         monkeypatch) -> None:  # noqa: ANN001
     """Text is looked for on a card cut from a PDF (rendered again at 300 dpi: sharp) at
-    SHARP_CARD_DET_SIDE, on a card cut small out of a desk photo (blurred) at the larger
-    LARGE_PRINT_DET_SIDE; both are still read right."""
+    SHARP_CARD_DET_SIDE, on a card cut small out of a desk photo (blurred, enlarged) at
+    SMALL_CARD_DET_SIDE; both are still read right."""
     from ocr import recognizer
 
     sides_used: list[int] = []
@@ -514,7 +515,7 @@ def test_a_pdf_copys_sharp_cards_are_searched_for_text_smaller_than_a_photos(
 
     monkeypatch.setattr(recognizer, "_detect", recorded)
     for degradation, side in [("composite_pdf", recognizer.SHARP_CARD_DET_SIDE),
-                              ("composite_photo", recognizer.LARGE_PRINT_DET_SIDE)]:
+                              ("composite_photo", recognizer.SMALL_CARD_DET_SIDE)]:
         sides_used.clear()
         name, data, entries = composite_copy(1, 1, degradation)
         front, back = _truth(entries)
