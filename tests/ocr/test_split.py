@@ -524,3 +524,24 @@ def test_a_copys_cards_are_searched_for_text_at_the_size_their_cut_calls_for(
         assert sides[DocumentKind.ID_CARD_BACK].value("valid_until") == back["valid_until"]
         # each card's own text, found as it is turned upright
         assert sides_used[:1] == [side] and sides_used.count(side) >= 2, degradation
+
+
+def test_a_blurred_card_its_text_seen_upright_is_not_read_turned_as_well(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 11's desk photo of a copy: a card blurred so that no keyword reads, its text
+    seen upright by the angle classifier, was read turned 180 as well (a second
+    detection) and kept as it lay. Each card's text is now found once."""
+    from ocr import engines
+
+    turns: list[bool] = []
+    find_text = engines.find_text
+
+    def recorded(ready, orientation=False, **kwargs):  # noqa: ANN001, ANN202
+        turns.append(orientation)
+        return find_text(ready, orientation, **kwargs)
+
+    monkeypatch.setattr(engines, "find_text", recorded)
+    name, data, entries = composite_copy(11, 2, "composite_photo")
+    sides = _sides(ocr.read_upload(name, data))
+    assert set(sides) == {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
+    assert turns.count(True) == 2  # one reading of each card, as it lies
