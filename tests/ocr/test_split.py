@@ -545,3 +545,20 @@ def test_a_blurred_card_its_text_seen_upright_is_not_read_turned_as_well(
     sides = _sides(ocr.read_upload(name, data))
     assert set(sides) == {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
     assert turns.count(True) == 2  # one reading of each card, as it lies
+
+
+def test_a_cut_out_front_whose_number_was_not_read_is_not_read_turned_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed 7's desk photo of a copy: a blurred front whose number did not read was read
+    turned 180 again (a detection), though which way up it lies was settled as it was
+    cut out; that reading was never the one kept."""
+    from ocr.kinds import id_card
+
+    turned: list[int] = []
+    turn_over = id_card.turn_over
+    monkeypatch.setattr(id_card, "turn_over",
+                        lambda page: turned.append(page.number) or turn_over(page))
+    name, data, _ = composite_copy(7, 3, "composite_photo")
+    sides = _sides(ocr.read_upload(name, data))
+    assert set(sides) == {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
+    assert turned == []
