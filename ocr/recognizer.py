@@ -13,9 +13,11 @@ Tesseract read them.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -120,7 +122,11 @@ def recognise(crops: list[np.ndarray]) -> list[tuple[str, float]]:
         return [("", 0.0)] * len(crops)
     crops = [c if c.ndim == 3 else np.dstack([c, c, c]) for c in crops]
     with _LOCK:  # onnxruntime sessions are used from one thread at a time here
-        results, _ = engine.text_rec(crops)
+        if len(crops) == 1:  # as the recogniser reads one crop, its scores kept
+            one = _single(engine)
+            results = one.postprocess_op(_predictions(one, crops[0])[np.newaxis])
+        else:
+            results, _ = engine.text_rec(crops)
     out = []
     for item in results or []:
         text, score = (item[0], float(item[1])) if isinstance(item, (list, tuple)) else ("", 0.0)
@@ -137,13 +143,37 @@ def character_scores(crop: np.ndarray) -> tuple[np.ndarray, list[str]] | None:
         return None
     crop = crop if crop.ndim == 3 else np.dstack([crop, crop, crop])
     with _LOCK:
-        one = getattr(engine.text_rec, "_one", engine.text_rec)  # OpenVINO's wraps it
-        ratio = max(one.rec_image_shape[2] / one.rec_image_shape[1],
-                    crop.shape[1] / crop.shape[0])
-        batch = one.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
-        probabilities = one.session(batch)[0][0]
+        one = _single(engine)
+        probabilities = _predictions(one, crop)
         characters = list(one.postprocess_op.character)
     return np.log(np.maximum(probabilities, 1e-12)), characters
+
+
+def _single(engine: Any) -> Any:
+    """RapidOCR's recogniser as it reads one crop (OpenVINO's parallel one wraps it)."""
+    return getattr(engine.text_rec, "_one", engine.text_rec)
+
+
+def _predictions(one: Any, crop: np.ndarray) -> np.ndarray:
+    """The recogniser's probabilities of each character at each step along a crop,
+    computed as RapidOCR computes them for one crop. The last few are kept by the
+    crop's pixels: a row's crop read and then asked how sure each character is (a
+    certificate's owners and location, ~0.01 s each) is not read twice."""
+    key = (crop.shape, hashlib.blake2b(np.ascontiguousarray(crop).data,
+                                       digest_size=16).digest())
+    if key in _PREDICTED:
+        _PREDICTED.move_to_end(key)
+        return _PREDICTED[key]
+    ratio = max(one.rec_image_shape[2] / one.rec_image_shape[1], crop.shape[1] / crop.shape[0])
+    batch = one.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+    _PREDICTED[key] = probabilities = one.session(batch)[0][0]
+    while len(_PREDICTED) > PREDICTIONS_KEPT:
+        _PREDICTED.popitem(last=False)
+    return probabilities
+
+
+PREDICTIONS_KEPT = 4
+_PREDICTED: OrderedDict[tuple[Any, bytes], np.ndarray] = OrderedDict()
 
 
 def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:

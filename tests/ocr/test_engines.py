@@ -184,3 +184,43 @@ def test_tesseract_is_asked_its_opinion_of_a_number_except_on_a_small_card(
         result = read_kind(DocumentKind.ID_CARD_FRONT, [page])
     assert result.fields["id_number"].value == truth["id_number"]
     assert len(asked) == (0 if small else 1)
+
+
+def test_a_crop_read_and_then_asked_how_sure_each_character_is_is_read_once() -> None:
+    """A row's crop read by the recogniser and then asked for its characters' scores
+    (a certificate's owners and location) runs the model once: the reading is RapidOCR's
+    own for that crop, and the scores are those of the same run."""
+    import numpy as np
+
+    from samples.corpus import corpus_image
+
+    name, data, _ = corpus_image("property_certificate", 5, 0, "scan")
+    page = load(name, data).pages[0].image
+    crop = np.ascontiguousarray(page[400:460, 300:900])
+    engine = recognizer._engine()
+    single = recognizer._single(engine)
+    runs: list[tuple[int, ...]] = []
+    session = single.session
+
+    def counted(batch: np.ndarray) -> list[np.ndarray]:
+        runs.append(batch.shape)
+        return session(batch)
+
+    single.session = counted
+    try:
+        recognizer._PREDICTED.clear()
+        ((text, score),) = recognizer.recognise([crop])
+        scores = recognizer.character_scores(crop.copy())
+        assert len(runs) == 1
+        assert scores is not None
+        assert len(recognizer.recognise([crop[:, :-40]])) == 1  # another crop: read anew
+        assert len(runs) == 2
+    finally:
+        single.session = session
+    ((own_text, own_score),), _ = single([np.dstack([crop] * 3) if crop.ndim == 2 else crop])
+    assert (text, round(score, 5)) == (str(own_text).strip(), round(float(own_score), 5))
+    assert text
+    steps = scores[0].argmax(axis=1)  # the likeliest class at each step, CTC-collapsed
+    best = "".join(scores[1][i] for k, i in enumerate(steps)
+                   if i > 0 and (k == 0 or steps[k - 1] != i))
+    assert best.strip() == text
