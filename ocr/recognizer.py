@@ -157,10 +157,10 @@ def _single(engine: Any) -> Any:
 def _predictions(one: Any, crop: np.ndarray) -> np.ndarray:
     """The recogniser's probabilities of each character at each step along a crop,
     computed as RapidOCR computes them for one crop. The last few are kept by the
-    crop's pixels: a row's crop read and then asked how sure each character is (a
-    certificate's owners and location, ~0.01 s each) is not read twice."""
-    key = (crop.shape, hashlib.blake2b(np.ascontiguousarray(crop).data,
-                                       digest_size=16).digest())
+    recogniser and the crop's pixels: a row's crop read and then asked how sure each
+    character is (a certificate's owners and location, ~0.01 s each) is not read twice."""
+    key = (id(one), crop.shape, hashlib.blake2b(np.ascontiguousarray(crop).data,
+                                                digest_size=16).digest())
     if key in _PREDICTED:
         _PREDICTED.move_to_end(key)
         return _PREDICTED[key]
@@ -173,7 +173,7 @@ def _predictions(one: Any, crop: np.ndarray) -> np.ndarray:
 
 
 PREDICTIONS_KEPT = 4
-_PREDICTED: OrderedDict[tuple[Any, bytes], np.ndarray] = OrderedDict()
+_PREDICTED: OrderedDict[tuple[int, tuple[int, ...], bytes], np.ndarray] = OrderedDict()
 
 
 def reread_lines(image: np.ndarray, lines: list[Word]) -> list[Word]:
