@@ -187,7 +187,7 @@ def _page_rows(page: Page, before: list[Column]) -> tuple[list[_Read], list[Colu
     columns: list[Column] = []
     rows: list[list[tuple[str, Word]]] = []
     for line in lines:
-        header = _header(line) or _header_in_part(line, before)
+        header = _page_header(line, columns or before)
         if header:
             columns = header
             continue
@@ -255,6 +255,17 @@ def _header(line: list[Word]) -> list[Column] | None:
         right = (col.x1 + found[i + 1].x0) // 2 if i + 1 < len(found) else 10**9
         spans.append(Column(col.role, col.x0, col.x1, left, right))
     return spans
+
+
+def _page_header(line: list[Word], before: list[Column]) -> list[Column] | None:
+    """The columns a header line names. A later page's header missing a column the
+    page before had (its name unread: 摘要 lost, the summaries then ran into the
+    counterparty beside them, 代发工资 with them) keeps the earlier columns, moved as
+    far as the names read here moved."""
+    found = _header(line)
+    if found is not None and {c.role for c in before} <= {c.role for c in found}:
+        return found
+    return _header_in_part(line, before) or found
 
 
 def _header_in_part(line: list[Word], before: list[Column]) -> list[Column] | None:

@@ -86,3 +86,29 @@ def test_a_holder_name_read_otherwise_with_more_paper_is_checked_by_hand() -> No
     doc = ocr.read_file("bank_statement_002_scanned.pdf", data)
     holder = doc.fields["holder_name"]
     assert holder.value == "梁晨" or holder.confidence < 0.85
+
+
+def test_a_later_page_whose_header_lost_a_column_keeps_the_page_befores_columns() -> None:
+    """Page 2's header read without 摘要 (seed 31's scan): its summaries are still
+    summaries, not run into the counterparty beside them (代发工资 with the employer, so
+    the salary row would not be found as one)."""
+    import numpy as np
+
+    from ocr.kinds import bank_statement
+    from ocr.types import Page
+
+    def line(y: int, *cells: tuple[str, int]) -> list[Word]:
+        return [Word(text, (x, y, x + 20 * len(text), y + 20), 0.97) for text, x in cells]
+
+    def page(number: int, header: list[Word], y: int) -> Page:
+        return Page(number, np.full((900, 1200, 3), 255, np.uint8), tokens=header + line(
+            y, ("2026-11-15", 170), ("代发工资", 320), ("14,546.50", 470),
+            ("37,651.15", 640), ("上海金石物流有限公司", 920)))
+
+    full = line(100, ("交易日期", 172), ("摘要", 327), ("交易金额", 460), ("余额", 648),
+                ("对方户名", 922))
+    shifted = [Word(w.text, (w.bbox[0] - 4, 300, w.bbox[2] - 4, 320), w.confidence)
+               for w in full if w.text != "摘要"]
+    result = bank_statement.read([page(1, full, 150), page(2, shifted, 350)])
+    assert [(r.summary, r.counterparty) for r in result.rows] == [
+        ("代发工资", "上海金石物流有限公司")] * 2
