@@ -135,8 +135,10 @@ def upright(image: np.ndarray, is_card: bool, one_card: bool = False,
                          else engines.find_text(ready, large_print=large_print, cut=cut))
                 if best is None or _value(as_is.lines) > best[0]:
                     best = (_value(as_is.lines), turn, turned, as_is)
-            cleaned[(turn + 180) % 360] = _half_turned(cleaned[turn])
-            turn, turned = (turn + 180) % 360, cleaned[(turn + 180) % 360].source
+            opposite = (turn + 180) % 360
+            if opposite not in cleaned:  # else cleaned up already, as it was tried first
+                cleaned[opposite] = _half_turned(cleaned[turn])
+            turn, turned = opposite, cleaned[opposite].source
             tried.add(turn)
         value = _value(text.lines)
         if best is None or value > best[0]:
