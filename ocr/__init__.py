@@ -26,7 +26,10 @@ from .errors import ReadError, log_bug
 from .types import DocumentKind, Page, ReadDocument, ReadProblem
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from .loader import Loaded
+    from .quality import Looks
 
 __all__ = ["read_file", "read_upload", "ReadDocument", "DocumentKind", "engines"]
 
@@ -49,13 +52,15 @@ def read_upload(name: str, data: bytes) -> list[ReadDocument]:
 
 
 def read_file(name: str, data: bytes, loaded: Loaded | None = None,
-              fields: bool = True, quality: bool = True) -> ReadDocument:
+              fields: bool = True, quality: bool = True,
+              judged: Future[Looks | None] | None = None) -> ReadDocument:
     """Read one file. Never raises for bad content: a file that cannot be read
     comes back as kind ``unknown`` with a ``read.unreadable.*`` problem.
     ``loaded``: the file already decoded (by ``read_upload``), not decoded again;
     ``fields=False``: its pages read and classified, its fields left to ``read_fields``;
     ``quality=False``: the picture's quality is judged by the caller (a card cut out of
-    a page is judged on the page)."""
+    a page is judged on the page); ``judged``: a one-page file's quality, being measured
+    already (``quality.measure``)."""
     from .classify import classify
     from .loader import load
     from .prepare import prepare_page
@@ -81,8 +86,10 @@ def read_file(name: str, data: bytes, loaded: Loaded | None = None,
                 "read.kind_unknown", "The document was not recognised as any kind the "
                 "service reads: check it is the right document and upload a clearer copy."))
         if quality:
+            measured = judged.result if judged is not None else None
             doc.problems.extend(_stage("quality", doc.problems,
-                                       lambda: check_pages(loaded.pages, doc.kind)) or [])
+                                       lambda: check_pages(loaded.pages, doc.kind, measured))
+                               or [])
     doc.seconds = time.perf_counter() - started
     return read_fields(doc) if fields and loaded is not None else doc
 

@@ -18,8 +18,8 @@ running into that border, or the paper crossing it along most of its width).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -232,14 +232,20 @@ def measure(page: Page, cards: Sequence[np.ndarray] = ()) -> Looks | None:
     grey = cv2.cvtColor(page.image, cv2.COLOR_BGR2GRAY) if page.image.ndim == 3 else page.image
     lay = layout(grey)
     missing = no_document(lay)
-    return Looks(max(grey.shape), sharpness(grey), glare_area(grey), missing,
-                 () if missing else tuple(cut_sides(lay)),
-                 tuple(card_sharpness(page.image, box) for box in cards))
+    return with_cards(Looks(max(grey.shape), sharpness(grey), glare_area(grey), missing,
+                            () if missing else tuple(cut_sides(lay))), page, cards)
 
 
-def check_page(page: Page, kind: DocumentKind) -> list[ReadProblem]:
-    """The gate for one page; an empty list when it is fit to read."""
-    looks = measure(page)
+def with_cards(looks: Looks, page: Page, cards: Sequence[np.ndarray]) -> Looks:
+    """The page's figures with the sharpness of each card photocopied on it."""
+    return replace(looks, cards=tuple(card_sharpness(page.image, box) for box in cards))
+
+
+def check_page(page: Page, kind: DocumentKind,
+               measured: Callable[[], Looks | None] | None = None) -> list[ReadProblem]:
+    """The gate for one page; an empty list when it is fit to read. ``measured``: the
+    page's figures, measured already (``measure``)."""
+    looks = measured() if measured is not None else measure(page)
     return [] if looks is None else problems_of(looks, kind, page.number)
 
 
@@ -320,5 +326,10 @@ def _placement_problems(looks: Looks, zh: str, en: str, number: int) -> list[Rea
         f"is cut off ({side_en}): re-shoot with all four corners inside the frame.", number)]
 
 
-def check_pages(pages: list[Page], kind: DocumentKind) -> list[ReadProblem]:
+def check_pages(pages: list[Page], kind: DocumentKind,
+                measured: Callable[[], Looks | None] | None = None) -> list[ReadProblem]:
+    """The gate for each page (``measured``: a one-page document's figures, measured
+    already)."""
+    if measured is not None and len(pages) == 1:
+        return check_page(pages[0], kind, measured)
     return [p for page in pages for p in check_page(page, kind)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import subprocess
 import sys
@@ -250,13 +251,15 @@ def test_each_cards_second_look_is_taken_in_the_thread_that_read_it(monkeypatch)
 def test_a_copys_quality_is_measured_once_and_told_for_each_side(monkeypatch) -> None:  # noqa: ANN001
     """The page is judged once, as uploaded; each side is told in its own words. A
     measurement that fails leaves each side a problem, never a clean judgement."""
-    from ocr import quality
+    from ocr import quality, split
 
     data, _, _ = _copy(3, "scan")
     measured: list[tuple[int, ...]] = []
-    blurred = quality.Looks(3508, 5.0, 0.0, False, (), (5.0, 5.0))
-    monkeypatch.setattr(quality, "measure",
-                        lambda page, cards: measured.append(page.image.shape) or blurred)
+    blurred = quality.Looks(3508, 5.0, 0.0, False, ())
+    monkeypatch.setattr(split, "measure",
+                        lambda page, cards=(): measured.append(page.image.shape) or blurred)
+    monkeypatch.setattr(split, "with_cards", lambda looks, page, cards: dataclasses.replace(
+        looks, cards=(5.0,) * len(cards)))
     documents = ocr.read_upload("copy.png", data)
     assert measured == [(3508, 2480, 3)]  # the page, not the cut-out cards
     blurry = [[p.message for p in d.problems if p.code == "read.quality.blurry"]
@@ -264,10 +267,10 @@ def test_a_copys_quality_is_measured_once_and_told_for_each_side(monkeypatch) ->
     assert [len(found) for found in blurry] == [1, 1]
     assert blurry[0] != blurry[1]  # the front and the back named
 
-    def broken(page, cards):  # noqa: ANN001, ANN202
+    def broken(page, cards=()):  # noqa: ANN001, ANN202
         raise ValueError("a bug")
 
-    monkeypatch.setattr(quality, "measure", broken)
+    monkeypatch.setattr(split, "measure", broken)
     documents = ocr.read_upload("copy.png", data)
     assert len(documents) == 2
     assert all("read.internal_error" in {p.code for p in d.problems} for d in documents)
@@ -562,3 +565,35 @@ def test_a_cut_out_front_whose_number_was_not_read_is_not_read_turned_again(
     sides = _sides(ocr.read_upload(name, data))
     assert set(sides) == {DocumentKind.ID_CARD_FRONT, DocumentKind.ID_CARD_BACK}
     assert turned == []
+
+
+@pytest.mark.parametrize("upload", ["copy", "certificate"])
+def test_a_pictures_quality_is_measured_once_while_it_is_glanced_at(
+        monkeypatch: pytest.MonkeyPatch, upload: str) -> None:
+    """A one-page picture's quality is measured in the background from the start (a
+    core is free while the picture is glanced at for two cards), once: a copy's cards
+    are judged on it, a page read whole is not measured again."""
+    import threading
+
+    from ocr import quality, split
+    from samples.corpus import corpus_image
+
+    if upload == "copy":
+        name, data, _ = composite_copy(5, 0, "composite_photo")
+    else:
+        name, data, _ = corpus_image("property_certificate", 5, 0, "photo")
+    threads: list[str] = []
+    measure = quality.measure
+
+    def recorded(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - as measure is called
+        threads.append(threading.current_thread().name)
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(quality, "measure", recorded)
+    monkeypatch.setattr(split, "measure", recorded)
+    documents = ocr.read_upload(name, data)
+    assert len(threads) == 1
+    assert threads[0].startswith("page-quality")
+    monkeypatch.undo()
+    assert [d.problems for d in documents] == [d.problems for d in ocr.read_upload(name, data)]
+    assert len(documents) == (2 if upload == "copy" else 1)
