@@ -201,9 +201,7 @@ def _page_looks(page: Page, boxes: list[np.ndarray], judged: Judged | None = Non
     from . import _stage
 
     def measured() -> Looks | None:
-        if judged is None:
-            return measure(page, boxes)
-        looks = judged.result()
+        looks = judged.result() if judged is not None else measure(page)
         return None if looks is None else with_cards(looks, page, boxes)
 
     unjudged: list[ReadProblem] = []
